@@ -1,0 +1,98 @@
+/**
+ * Exact merge of metric snapshots (from workers, shards, or successive snapshots of disjoint data).
+ * Pure: no input is modified. Histograms are decoded, added bucket by bucket and re-encoded, so a
+ * merged p95 is the p95 of all samples, never an average of percentiles.
+ */
+import type { SerializedMetrics, SerializedSecond, SerializedSeries } from './serialized.ts'
+import { decodeHistogram, encodeHistogram, mergeEncoded, type Histogram } from './histogram.ts'
+import { seriesKey } from './series-key.ts'
+import { mergeErrors } from './error-tally.ts'
+
+export function aggregateMetrics(parts: ReadonlyArray<SerializedMetrics>): SerializedMetrics {
+  return {
+    series: mergeSeries(parts.flatMap((p) => p.series)),
+    timeline: mergeTimeline(parts.map((p) => p.timeline)),
+    errors: mergeErrors(parts.map((p) => p.errors)),
+  }
+}
+
+function mergeSeries(all: ReadonlyArray<SerializedSeries>): SerializedSeries[] {
+  const groups = new Map<string, SerializedSeries[]>()
+  for (const s of all) {
+    const key = seriesKey(s.name, s.tags)
+    const g = groups.get(key)
+    if (g) g.push(s)
+    else groups.set(key, [s])
+  }
+  const out: SerializedSeries[] = []
+  for (const group of groups.values()) out.push(group.length === 1 ? (group[0] as SerializedSeries) : mergeGroup(group))
+  return out
+}
+
+function mergeGroup(group: ReadonlyArray<SerializedSeries>): SerializedSeries {
+  const first = group[0] as SerializedSeries
+  const type = first.type
+  if (group.some((s) => s.type !== type)) {
+    throw new TypeError(`Cannot merge metric "${first.name}": it is a ${type} in one part and a different type in another.`)
+  }
+  let count = 0
+  let sum = 0
+  let min = Infinity
+  let max = -Infinity
+  for (const s of group) {
+    count += s.count
+    sum += s.sum
+    if (s.count > 0) {
+      if (s.min < min) min = s.min
+      if (s.max > max) max = s.max
+    }
+  }
+  if (count === 0) { min = 0; max = 0 }
+  if (type === 'trend') {
+    const hist = mergeEncoded(group.map((s) => s.hist ?? ''))
+    return { name: first.name, type, tags: first.tags, count, sum, min, max, hist: encodeHistogram(hist) }
+  }
+  if (type === 'gauge') {
+    // Gauges count things per worker (vus, vus_max): merged, they add up.
+    const value = group.reduce((a, s) => a + s.sum, 0)
+    const gmin = group.reduce((a, s) => a + s.min, 0)
+    const gmax = group.reduce((a, s) => a + s.max, 0)
+    return { name: first.name, type, tags: first.tags, count, sum: value, min: gmin, max: gmax }
+  }
+  return { name: first.name, type, tags: first.tags, count, sum, min: 0, max: 0 }
+}
+
+function mergeTimeline(lists: ReadonlyArray<ReadonlyArray<SerializedSecond>>): SerializedSecond[] {
+  const byT = new Map<number, SerializedSecond[]>()
+  for (const list of lists) for (const s of list) {
+    const g = byT.get(s.t)
+    if (g) g.push(s)
+    else byT.set(s.t, [s])
+  }
+  return [...byT.keys()].sort((a, b) => a - b).map((t) => mergeSecond(t, byT.get(t) as SerializedSecond[]))
+}
+
+function mergeSecond(t: number, seconds: ReadonlyArray<SerializedSecond>): SerializedSecond {
+  if (seconds.length === 1) return seconds[0] as SerializedSecond
+  const counters: Record<string, number> = {}
+  const rates: Record<string, [number, number]> = {}
+  const gauges: Record<string, number> = {}
+  const hists = new Map<string, Histogram>()
+  for (const s of seconds) {
+    for (const [k, v] of Object.entries(s.counters)) counters[k] = (counters[k] ?? 0) + v
+    for (const [k, [p, f]] of Object.entries(s.rates)) {
+      const r = rates[k] ?? [0, 0]
+      rates[k] = [r[0] + p, r[1] + f]
+    }
+    for (const [k, v] of Object.entries(s.gauges)) gauges[k] = (gauges[k] ?? 0) + v
+    for (const [k, enc] of Object.entries(s.trends)) {
+      const h = decodeHistogram(enc)
+      const known = hists.get(k)
+      if (known) known.add(h)
+      else hists.set(k, h)
+    }
+  }
+  const trends: Record<string, string> = {}
+  for (const [k, h] of hists) trends[k] = encodeHistogram(h)
+  return { t, counters, rates, gauges, trends }
+}

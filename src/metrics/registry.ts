@@ -1,0 +1,181 @@
+/**
+ * The metric store of one run in one thread. Drivers and the VU loop look series up once and keep
+ * the handle; `add()` then touches only that series and its metric's per-second window.
+ *
+ * The run controller calls `closeSecond()` once a second: the windows become a timeline entry.
+ * `snapshot()` gives the serialisable form that crosses threads and merges exactly.
+ */
+import type {
+  CounterHandle, ErrorSample, GaugeHandle, MetricSink, MetricType, RateHandle, Tags, TrendHandle,
+} from './sink.ts'
+import type { SerializedErrorSample, SerializedMetrics, SerializedSecond, SerializedSeries } from './serialized.ts'
+import { createHistogram, encodeHistogram, msToMicros, type Histogram } from './histogram.ts'
+import { seriesKey } from './series-key.ts'
+import { ErrorTally } from './error-tally.ts'
+
+/** Per metric name, what happened in the current second (all tag sets together). */
+class Window {
+  hist: Histogram | null = null
+  sum = 0
+  fails = 0
+  gauge = 0
+  touched = false
+  constructor(readonly type: MetricType) {}
+  reset(): void {
+    if (this.hist) this.hist.reset()
+    this.sum = 0
+    this.fails = 0
+    this.touched = false
+  }
+}
+
+class TrendSeries implements TrendHandle {
+  readonly hist = createHistogram()
+  count = 0
+  sum = 0
+  min = Infinity
+  max = 0
+  constructor(readonly name: string, readonly tags: Tags, private readonly window: Window) {
+    window.hist ??= createHistogram()
+  }
+  add(ms: number): void {
+    const us = msToMicros(ms)
+    this.hist.recordValue(us)
+    this.count++
+    this.sum += us
+    if (us < this.min) this.min = us
+    if (us > this.max) this.max = us
+    const w = this.window
+    ;(w.hist as Histogram).recordValue(us)
+    w.touched = true
+  }
+  serialize(): SerializedSeries {
+    return { name: this.name, type: 'trend', tags: this.tags, count: this.count, sum: this.sum,
+      min: this.count ? this.min : 0, max: this.max, hist: encodeHistogram(this.hist) }
+  }
+}
+
+class CounterSeries implements CounterHandle {
+  sum = 0
+  constructor(readonly name: string, readonly tags: Tags, private readonly window: Window) {}
+  add(n: number): void {
+    this.sum += n
+    this.window.sum += n
+    this.window.touched = true
+  }
+  serialize(): SerializedSeries {
+    return { name: this.name, type: 'counter', tags: this.tags, count: this.sum, sum: this.sum, min: 0, max: 0 }
+  }
+}
+
+class RateSeries implements RateHandle {
+  passes = 0
+  fails = 0
+  constructor(readonly name: string, readonly tags: Tags, private readonly window: Window) {}
+  add(ok: boolean): void {
+    if (ok) { this.passes++; this.window.sum++ } else { this.fails++; this.window.fails++ }
+    this.window.touched = true
+  }
+  serialize(): SerializedSeries {
+    return { name: this.name, type: 'rate', tags: this.tags, count: this.passes + this.fails, sum: this.passes, min: 0, max: 0 }
+  }
+}
+
+class GaugeSeries implements GaugeHandle {
+  count = 0
+  value = 0
+  min = Infinity
+  max = -Infinity
+  constructor(readonly name: string, readonly tags: Tags, private readonly window: Window) {}
+  add(value: number): void {
+    this.count++
+    this.value = value
+    if (value < this.min) this.min = value
+    if (value > this.max) this.max = value
+    this.window.gauge = value
+    this.window.touched = true
+  }
+  serialize(): SerializedSeries {
+    return { name: this.name, type: 'gauge', tags: this.tags, count: this.count, sum: this.value,
+      min: this.count ? this.min : 0, max: this.count ? this.max : 0 }
+  }
+}
+
+type AnySeries = TrendSeries | CounterSeries | RateSeries | GaugeSeries
+
+export class MetricsRegistry implements MetricSink {
+  private readonly series = new Map<string, AnySeries>()
+  private readonly windows = new Map<string, Window>()
+  private readonly timeline: SerializedSecond[] = []
+  private readonly errors = new ErrorTally()
+  private second = 0
+
+  trend(name: string, tags: Tags = EMPTY): TrendHandle {
+    return this.get(name, 'trend', tags) as TrendSeries
+  }
+  counter(name: string, tags: Tags = EMPTY): CounterHandle {
+    return this.get(name, 'counter', tags) as CounterSeries
+  }
+  rate(name: string, tags: Tags = EMPTY): RateHandle {
+    return this.get(name, 'rate', tags) as RateSeries
+  }
+  gauge(name: string, tags: Tags = EMPTY): GaugeHandle {
+    return this.get(name, 'gauge', tags) as GaugeSeries
+  }
+  error(sample: ErrorSample): void {
+    this.errors.add(sample)
+  }
+
+  /** Ends the current one-second window and appends it to the timeline. */
+  closeSecond(): void {
+    const entry: { t: number; counters: Record<string, number>; rates: Record<string, [number, number]>;
+      gauges: Record<string, number>; trends: Record<string, string> } =
+      { t: this.second++, counters: {}, rates: {}, gauges: {}, trends: {} }
+    for (const [name, w] of this.windows) {
+      // Gauges persist: a gauge that did not change this second still has its value (vus).
+      if (w.type === 'gauge') { entry.gauges[name] = w.gauge; continue }
+      if (!w.touched) continue
+      if (w.type === 'counter') entry.counters[name] = w.sum
+      else if (w.type === 'rate') entry.rates[name] = [w.sum, w.fails]
+      else if (w.hist) entry.trends[name] = encodeHistogram(w.hist)
+      w.reset()
+    }
+    this.timeline.push(entry)
+  }
+
+  /** The serialisable state so far (the timeline holds closed seconds only). */
+  snapshot(): SerializedMetrics {
+    const series: SerializedSeries[] = []
+    for (const s of this.series.values()) series.push(s.serialize())
+    return { series, timeline: this.timeline.slice(), errors: this.errors.serialize() }
+  }
+
+  /** Samples recorded in seconds that were already closed can be dropped after streaming them. */
+  drainTimeline(): SerializedSecond[] {
+    return this.timeline.splice(0, this.timeline.length)
+  }
+
+  private get(name: string, type: MetricType, tags: Tags): AnySeries {
+    const key = seriesKey(name, tags)
+    let s = this.series.get(key)
+    if (s) {
+      if (s instanceof SERIES_CLASS[type]) return s
+      throw new TypeError(`Metric "${name}" is a ${typeOf(s)}; it cannot also be used as a ${type}. Use another name.`)
+    }
+    let w = this.windows.get(name)
+    if (!w) { w = new Window(type); this.windows.set(name, w) }
+    else if (w.type !== type) throw new TypeError(`Metric "${name}" is a ${w.type}; it cannot also be used as a ${type}. Use another name.`)
+    const frozen = Object.freeze({ ...tags })
+    s = new SERIES_CLASS[type](name, frozen, w)
+    this.series.set(key, s)
+    return s
+  }
+}
+
+const EMPTY: Tags = Object.freeze({})
+const SERIES_CLASS = { trend: TrendSeries, counter: CounterSeries, rate: RateSeries, gauge: GaugeSeries } as const
+function typeOf(s: AnySeries): MetricType {
+  return s instanceof TrendSeries ? 'trend' : s instanceof CounterSeries ? 'counter' : s instanceof RateSeries ? 'rate' : 'gauge'
+}
+
+export type { SerializedErrorSample }

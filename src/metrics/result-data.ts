@@ -1,0 +1,34 @@
+/** The serialisable result of one perf block or `run()`: JSON-safe, mergeable with `aggregate()`. */
+import type { SerializedMetrics } from './serialized.ts'
+
+/** Outcome of one threshold expression, evaluated on the whole (merged) run. */
+export interface ThresholdResult {
+  /** Metric key as written, e.g. `http_req_duration{name:POST /messages}`. */
+  readonly key: string
+  /** Expression as written, e.g. `p(95)<500`. */
+  readonly source: string
+  readonly ok: boolean
+  /** The figure compared with the bound (ms for trends); null when the metric had no data. */
+  readonly actual: number | null
+  readonly reason?: string
+}
+
+/** Why a run ended before its planned length, if it did. */
+export interface AbortInfo {
+  readonly reason: 'signal' | 'threshold' | 'error'
+  readonly message: string
+}
+
+export interface ResultData {
+  readonly version: 1
+  readonly name: string
+  /** Epoch ms when load started. */
+  readonly startTime: number
+  /** Wall time of the load, from the first VU start to the last VU stop, in ms. */
+  readonly durationMs: number
+  readonly metrics: SerializedMetrics
+  readonly thresholds: readonly ThresholdResult[]
+  readonly aborted?: AbortInfo
+  /** Executor, profile and the main sizing figures as run (after profile and scale). */
+  readonly plan?: Readonly<Record<string, unknown>>
+}

@@ -1,0 +1,111 @@
+import { describe, expect, test } from 'vitest'
+import { MetricsRegistry } from '../../src/metrics/registry.ts'
+import { aggregateMetrics } from '../../src/metrics/aggregate.ts'
+import { PerfResult } from '../../src/metrics/result.ts'
+import type { SerializedMetrics } from '../../src/metrics/serialized.ts'
+
+/** Deterministic pseudo-random numbers, so the test data is the same on every run. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32)
+}
+
+function nearestRank(sorted: number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number
+}
+
+function result(metrics: SerializedMetrics, durationMs = 10_000): PerfResult {
+  return new PerfResult({ version: 1, name: 't', startTime: 0, durationMs, metrics, thresholds: [] })
+}
+
+describe('MetricsRegistry', () => {
+  test('trend percentiles are the percentiles of the recorded samples (within HDR precision)', () => {
+    const reg = new MetricsRegistry()
+    const h = reg.trend('http_req_duration', { name: 'GET /' })
+    const rnd = lcg(1)
+    const samples: number[] = []
+    for (let i = 0; i < 20_000; i++) {
+      const ms = rnd() < 0.9 ? rnd() * 2 : 40 + rnd() * 20
+      samples.push(Math.round(ms * 1000) / 1000)
+      h.add(ms)
+    }
+    samples.sort((a, b) => a - b)
+    const m = result(reg.snapshot()).trend('http_req_duration')
+    expect(m?.count).toBe(20_000)
+    expect(m?.min).toBeCloseTo(samples[0] as number, 3)
+    expect(m?.max).toBeCloseTo(samples.at(-1) as number, 3)
+    expect(m?.mean).toBeCloseTo(samples.reduce((a, b) => a + b, 0) / samples.length, 2)
+    for (const [p, key] of [[50, 'p50'], [90, 'p90'], [95, 'p95'], [99, 'p99']] as const) {
+      const truth = nearestRank(samples, p)
+      expect(Math.abs((m?.[key] as number) - truth)).toBeLessThanOrEqual(truth * 0.001 + 0.001)
+    }
+  })
+
+  test('merging per-worker snapshots gives exactly the single-registry figures', () => {
+    const whole = new MetricsRegistry()
+    const parts = [new MetricsRegistry(), new MetricsRegistry(), new MetricsRegistry()]
+    const rnd = lcg(7)
+    for (let i = 0; i < 9_000; i++) {
+      const ms = rnd() * 100
+      const status = rnd() < 0.05 ? '500' : '200'
+      const part = parts[i % 3] as MetricsRegistry
+      for (const reg of [whole, part]) {
+        reg.trend('http_req_duration', { name: 'GET /x', status }).add(ms)
+        reg.counter('http_reqs', { name: 'GET /x', status }).add(1)
+        reg.rate('http_req_failed', { name: 'GET /x', status }).add(status === '500')
+        if (status === '500') reg.error({ kind: '5xx', status: 500, message: 'Internal Server Error', endpoint: 'GET /x' })
+      }
+    }
+    for (const reg of [whole, ...parts]) reg.closeSecond()
+    const merged = result(aggregateMetrics(parts.map((p) => p.snapshot())))
+    const single = result(whole.snapshot())
+    expect(merged.metric('http_req_duration')).toEqual(single.metric('http_req_duration'))
+    expect(merged.metric('http_reqs')).toEqual(single.metric('http_reqs'))
+    expect(merged.metric('http_req_failed')).toEqual(single.metric('http_req_failed'))
+    expect(merged.metric('http_req_duration', { status: '500' })).toEqual(single.metric('http_req_duration', { status: '500' }))
+    expect(merged.errors.total).toBe(single.errors.total)
+    expect(merged.errors.byStatus).toEqual(single.errors.byStatus)
+    expect(merged.timeline).toEqual(single.timeline)
+    expect(merged.errorRate).toBe(single.errorRate)
+  })
+
+  test('counters report a per-second rate over the run and rates count true samples', () => {
+    const reg = new MetricsRegistry()
+    for (let i = 0; i < 50; i++) reg.counter('http_reqs').add(1)
+    for (let i = 0; i < 10; i++) reg.rate('checks').add(i < 9)
+    const r = result(reg.snapshot(), 5_000)
+    expect(r.metric('http_reqs')).toEqual({ type: 'counter', count: 50, rate: 10 })
+    expect(r.metric('checks')).toEqual({ type: 'rate', passes: 9, fails: 1, rate: 0.9 })
+  })
+
+  test('a name used with two types is refused with a clear error', () => {
+    const reg = new MetricsRegistry()
+    reg.trend('latency')
+    expect(() => reg.counter('latency')).toThrow(/"latency" is a trend; it cannot also be used as a counter/)
+  })
+
+  test('error samples are bounded but every error is counted', () => {
+    const reg = new MetricsRegistry()
+    for (let i = 0; i < 500; i++) reg.error({ kind: 'refused', message: `connect ECONNREFUSED #${i}` })
+    const e = reg.snapshot().errors
+    expect(e.total).toBe(500)
+    expect(e.byKind.refused).toBe(500)
+    expect(e.samples.length).toBe(50)
+  })
+
+  test('the timeline keeps one entry per closed second with that second\'s samples only', () => {
+    const reg = new MetricsRegistry()
+    reg.trend('http_req_duration').add(10)
+    reg.counter('http_reqs').add(1)
+    reg.gauge('vus').add(3)
+    reg.closeSecond()
+    reg.trend('http_req_duration').add(30)
+    reg.trend('http_req_duration').add(30)
+    reg.counter('http_reqs').add(2)
+    reg.closeSecond()
+    const tl = result(reg.snapshot()).timeline
+    expect(tl.map((p) => [p.t, p.requests, p.vus])).toEqual([[0, 1, 3], [1, 2, 3]])
+    expect(tl[0]?.p50).toBeCloseTo(10, 1)
+    expect(tl[1]?.p50).toBeCloseTo(30, 1)
+  })
+})
