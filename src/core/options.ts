@@ -1,0 +1,148 @@
+/**
+ * The options a user writes for `perf()`, `scenario()` and `run()`: k6 executor names and fields.
+ * Validated at runtime by `options-schema.ts`; these types give editors the same rules.
+ */
+import type { Duration } from './duration.ts'
+import type { VuContext } from './context.ts'
+import type { ThresholdSpec } from '../metrics/thresholds.ts'
+
+export type { Duration }
+
+/** The function each VU runs once per iteration. */
+export type VuFunction<D = unknown> = (ctx: VuContext<D>) => void | Promise<void>
+
+/** k6 thresholds: metric key (optionally with a tag filter) → expressions. */
+export type Thresholds = Record<string, ThresholdSpec | readonly ThresholdSpec[]>
+
+export interface Stage {
+  /** How long this stage lasts. */
+  duration: Duration
+  /** VUs (ramping-vus) or iterations per timeUnit (ramping-arrival-rate) at the end of the stage. */
+  target: number
+}
+
+/** Fields every executor accepts. */
+export interface ExecutorCommon {
+  /** Time in-flight iterations get to finish after the load ends, before they are interrupted. @default '30s' */
+  gracefulStop?: Duration
+  /** Delay before this scenario starts (independent scenarios). @default 0 */
+  startTime?: Duration
+}
+
+export interface ConstantVusOptions extends ExecutorCommon {
+  executor: 'constant-vus'
+  vus: number
+  duration: Duration
+}
+export interface RampingVusOptions extends ExecutorCommon {
+  executor: 'ramping-vus'
+  /** @default 1 */
+  startVUs?: number
+  stages: Stage[]
+  /** Time a VU removed by a ramp-down gets to finish its iteration. @default '30s' */
+  gracefulRampDown?: Duration
+}
+export interface ConstantArrivalRateOptions extends ExecutorCommon {
+  executor: 'constant-arrival-rate'
+  /** Iterations started per `timeUnit`. */
+  rate: number
+  /** @default '1s' */
+  timeUnit?: Duration
+  duration: Duration
+  preAllocatedVUs: number
+  /** @default preAllocatedVUs */
+  maxVUs?: number
+}
+export interface RampingArrivalRateOptions extends ExecutorCommon {
+  executor: 'ramping-arrival-rate'
+  /** @default 0 */
+  startRate?: number
+  /** @default '1s' */
+  timeUnit?: Duration
+  stages: Stage[]
+  preAllocatedVUs: number
+  /** @default preAllocatedVUs */
+  maxVUs?: number
+}
+export interface PerVuIterationsOptions extends ExecutorCommon {
+  executor: 'per-vu-iterations'
+  /** @default 1 */
+  vus?: number
+  /** Iterations each VU runs. @default 1 */
+  iterations?: number
+  /** @default '10m' */
+  maxDuration?: Duration
+}
+export interface SharedIterationsOptions extends ExecutorCommon {
+  executor: 'shared-iterations'
+  /** @default 1 */
+  vus?: number
+  /** Iterations shared by all VUs. @default 1 */
+  iterations?: number
+  /** @default '10m' */
+  maxDuration?: Duration
+}
+
+export type ExecutorOptions =
+  | ConstantVusOptions | RampingVusOptions | ConstantArrivalRateOptions
+  | RampingArrivalRateOptions | PerVuIterationsOptions | SharedIterationsOptions
+
+export type ExecutorName = ExecutorOptions['executor']
+
+/** Sizing fields without the discriminant: what profiles and overrides may set. */
+export type ExecutorFields = Partial<Omit<ConstantVusOptions, 'executor'> & Omit<RampingVusOptions, 'executor'> &
+  Omit<ConstantArrivalRateOptions, 'executor'> & Omit<RampingArrivalRateOptions, 'executor'> &
+  Omit<PerVuIterationsOptions, 'executor'>> & { executor?: ExecutorName }
+
+/** One user type (Locust's User class) or one independent k6 scenario. */
+export interface UserTypeOptions<D = unknown> extends ExecutorFields {
+  /** Share of the block's VUs (or iterations) this user type gets, as Locust's `weight`. @default 1 */
+  weight?: number
+  /** What this user type does; defaults to the block's function. */
+  fn?: VuFunction<D>
+  /** Start an iteration at most every `pacing` (constant throughput per VU, Locust's constant_pacing). */
+  pacing?: Duration
+  /** Extra tags on every metric this user type records. */
+  tags?: Record<string, string>
+}
+
+export interface HttpOptions {
+  /** Per-request timeout. @default '60s' */
+  timeout?: Duration
+  /** Count response bytes but do not keep bodies (k6's discardResponseBodies). @default false */
+  discardResponseBodies?: boolean
+  /** Base for relative URLs (`http.get('/health')`). */
+  baseUrl?: string
+}
+
+/** Options that are not about the load shape. */
+export interface BlockOptions<D = unknown> {
+  thresholds?: Thresholds
+  /** Runs once before the load on the caller's thread; its JSON-safe result is `data` in every VU. */
+  setup?: () => D | Promise<D>
+  /** Runs once after the load with the setup data (also after a failed or aborted run). */
+  teardown?: (data: D) => void | Promise<void>
+  /** Named option sets chosen by `LOADSPEC_PROFILE` or the plugin's `profile` option. */
+  profiles?: Record<string, ProfileOptions<D>>
+  /** Several user types (weighted) or independent k6 scenarios. */
+  scenarios?: Record<string, UserTypeOptions<D>>
+  /** Start an iteration at most every `pacing` per VU. */
+  pacing?: Duration
+  http?: HttpOptions
+  /** Extra tags on every metric. */
+  tags?: Record<string, string>
+  /** Test timeout of a perf block. @default load length + gracefulStop + 30s */
+  timeout?: Duration
+  /** Data for the VUs when there is no `setup` (or in `scenario.run({ data })`). */
+  data?: D
+  /** Stop the load when this signal aborts. */
+  signal?: AbortSignal
+}
+
+/** What a profile may change: sizing, thresholds and per-user-type sizing. */
+export type ProfileOptions<D = unknown> = ExecutorFields & Pick<BlockOptions<D>, 'thresholds' | 'pacing' | 'http' | 'timeout'> & {
+  scenarios?: Record<string, Omit<UserTypeOptions<D>, 'fn'>>
+}
+
+/** Options of a perf block, a scenario, or `run()`. The executor may be left out, as in k6. */
+export type PerfOptions<D = unknown> = BlockOptions<D> & (ExecutorOptions | ExecutorFields)

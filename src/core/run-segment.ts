@@ -1,0 +1,57 @@
+/**
+ * Runs a plan's load for one segment in the current thread and returns its serialised metrics.
+ * Thread-agnostic on purpose: the test's thread calls it for `workers: 0`, pool workers call it
+ * with their own segment, and the results merge exactly.
+ */
+import { HttpDriver } from '../drivers/http.ts'
+import { MetricsRegistry } from '../metrics/registry.ts'
+import type { SerializedMetrics } from '../metrics/serialized.ts'
+import { runUnit } from './executors/index.ts'
+import type { RunPlan } from './plan.ts'
+import { Runtime } from './runtime.ts'
+import type { Segment } from './segment.ts'
+
+export interface SegmentRun {
+  readonly plan: RunPlan
+  readonly segment: Segment
+  readonly data: unknown
+  /** Stops the load (test abort, abortOnFail): VUs are interrupted at once. */
+  readonly signal?: AbortSignal | undefined
+  /** Called once a second after the timeline's second closed. */
+  readonly onSecond?: ((registry: MetricsRegistry, elapsedMs: number) => void) | undefined
+}
+
+export interface SegmentResult {
+  readonly metrics: SerializedMetrics
+  /** Epoch ms at which the load started. */
+  readonly startTime: number
+  readonly durationMs: number
+}
+
+export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
+  const registry = new MetricsRegistry()
+  const { http: h } = run.plan
+  const http = new HttpDriver({ sink: registry, timeoutMs: h.timeoutMs, discardResponseBodies: h.discardResponseBodies, ...(h.baseUrl ? { baseUrl: h.baseUrl } : {}) })
+  const startTime = Date.now()
+  const rt = new Runtime(registry, http, run.data, run.plan.tags)
+  const onAbort = () => rt.stop()
+  run.signal?.addEventListener('abort', onAbort, { once: true })
+  if (run.signal?.aborted) rt.stop()
+  // The one periodic timer of a run: closes timeline seconds and lets the caller look (thresholds, progress).
+  const tick = setInterval(() => {
+    registry.closeSecond()
+    try { run.onSecond?.(registry, rt.elapsed()) } catch { /* a progress callback must not break the load */ }
+  }, 1000)
+  let durationMs = 0
+  try {
+    await Promise.all(run.plan.units.map((u) => runUnit(u, run.segment, rt)))
+  } finally {
+    durationMs = rt.elapsed()
+    clearInterval(tick)
+    run.signal?.removeEventListener('abort', onAbort)
+    rt.stop()
+    await http.close()
+  }
+  registry.closeSecond()
+  return { metrics: registry.snapshot(), startTime, durationMs }
+}

@@ -1,0 +1,64 @@
+/**
+ * One virtual user: its state, its context, and the iteration runner that records iteration
+ * metrics. Executors decide when a VU iterates; the VU only knows how.
+ */
+import { toError } from '../errors.ts'
+import type { VuState } from './vu-state.ts'
+import type { UserTypePlan } from './plan.ts'
+import type { IterationHandles, Runtime } from './runtime.ts'
+import { createVuContext, type VuContext } from './context.ts'
+
+export class Vu {
+  readonly state: VuState
+  readonly ctx: VuContext<unknown>
+  private readonly controller = new AbortController()
+  private readonly h: IterationHandles
+  /** Set by the executor: finish the current iteration, then stop. */
+  stopRequested = false
+  /** The loop or iteration this VU is running, if any. */
+  running: Promise<void> | null = null
+
+  constructor(id: number, readonly type: UserTypePlan, private readonly rt: Runtime) {
+    this.state = { id, scenario: type.name, iteration: -1, lagMs: null, signal: this.controller.signal }
+    this.ctx = createVuContext(this.state, rt.http.forVu(this.state), rt.registry, rt.data, { ...rt.tags, ...type.tags, scenario: type.name })
+    this.h = rt.iterationHandles(type)
+    rt.vuAllocated()
+  }
+
+  get interrupted(): boolean { return this.controller.signal.aborted }
+
+  /** Aborts the VU's current iteration (sleep and requests reject at once). */
+  interrupt(): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new DOMException('VU interrupted', 'AbortError'))
+  }
+
+  /**
+   * Runs one iteration. `scheduledAt` (ms since run start) is given by open-model executors: the
+   * lag behind it is recorded and added to latencies measured from the schedule.
+   */
+  async iterate(scheduledAt: number | null): Promise<void> {
+    const s = this.state
+    s.iteration++
+    const start = performance.now()
+    const lag = scheduledAt === null ? null : Math.max(0, start - this.rt.t0 - scheduledAt)
+    s.lagMs = lag
+    if (lag !== null) this.h.lag.add(lag)
+    try {
+      await this.type.fn(this.ctx)
+      this.finished(start, lag, false)
+    } catch (err) {
+      if (this.interrupted) { this.h.interrupted.add(1); return }
+      this.finished(start, lag, true)
+      const e = toError(err)
+      this.rt.registry.error({ kind: 'exception', message: `${e.name}: ${e.message}`, endpoint: s.scenario })
+    }
+  }
+
+  private finished(start: number, lag: number | null, failed: boolean): void {
+    const d = performance.now() - start
+    this.h.iterations.add(1)
+    this.h.duration.add(d)
+    this.h.failed.add(failed)
+    if (lag !== null) this.h.corrected.add(d + lag)
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * loadspec, runner-free: `run(options)` generates load and returns a PerfResult. The Vitest
+ * integration lives in `loadspec/vitest`.
+ */
+export { run, type RunOptions } from './core/run.ts'
+export type {
+  PerfOptions, VuFunction, Thresholds, Stage, Duration, ExecutorOptions, ExecutorName, UserTypeOptions, ProfileOptions, HttpOptions,
+} from './core/options.ts'
+export type { VuContext, CustomMetrics } from './core/context.ts'
+export type { HttpClient, HttpRequestOptions, HttpResponse } from './drivers/http.ts'
+export { PerfResult, MetricView, type TimelinePoint } from './metrics/result.ts'
+export type { TrendSummary, CounterSummary, RateSummary, GaugeSummary, MetricSummary } from './metrics/summary.ts'
+export type { ResultData, ThresholdResult } from './metrics/result-data.ts'
+export { aggregate } from './metrics/aggregate-results.ts'
+export { parseDuration } from './core/duration.ts'
+export {
+  LoadspecError, InvalidOptionError, InvalidThresholdError, ThresholdsFailedError, SetupError, HttpRequestError, isLoadspecError,
+} from './errors.ts'
