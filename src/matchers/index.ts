@@ -1,0 +1,44 @@
+/**
+ * The public matchers, for `expect.extend()` in Vitest and Jest. Each is a thin wrapper over a
+ * kernel; `pass` is always the honest comparison and the runner inverts it for `.not`.
+ */
+import { errorRateBelow, latencyBelow, passThresholds, throughputAbove, type MatcherOutcome } from './kernels.ts'
+
+interface Ctx { isNot?: boolean }
+type Result = { pass: boolean; message: () => string; actual: unknown; expected: unknown }
+
+function wrap(o: MatcherOutcome, ctx: Ctx): Result {
+  return { pass: o.pass, message: () => o.message(ctx.isNot === true), actual: o.actual, expected: o.expected }
+}
+
+export const loadspecMatchers = {
+  toHaveP50Below(this: Ctx, received: unknown, ms: number) { return wrap(latencyBelow('toHaveP50Below', received, 'p', 50, ms), this) },
+  toHaveP90Below(this: Ctx, received: unknown, ms: number) { return wrap(latencyBelow('toHaveP90Below', received, 'p', 90, ms), this) },
+  toHaveP95Below(this: Ctx, received: unknown, ms: number) { return wrap(latencyBelow('toHaveP95Below', received, 'p', 95, ms), this) },
+  toHaveP99Below(this: Ctx, received: unknown, ms: number) { return wrap(latencyBelow('toHaveP99Below', received, 'p', 99, ms), this) },
+  toHavePercentileBelow(this: Ctx, received: unknown, p: number, ms: number) { return wrap(latencyBelow('toHavePercentileBelow', received, 'p', p, ms), this) },
+  toHaveMeanBelow(this: Ctx, received: unknown, ms: number) { return wrap(latencyBelow('toHaveMeanBelow', received, 'mean', 0, ms), this) },
+  toHaveMaxBelow(this: Ctx, received: unknown, ms: number) { return wrap(latencyBelow('toHaveMaxBelow', received, 'max', 0, ms), this) },
+  toHaveErrorRateBelow(this: Ctx, received: unknown, rate: number) { return wrap(errorRateBelow('toHaveErrorRateBelow', received, rate), this) },
+  toHaveThroughputAbove(this: Ctx, received: unknown, rps: number) { return wrap(throughputAbove('toHaveThroughputAbove', received, rps), this) },
+  toPassThresholds(this: Ctx, received: unknown) { return wrap(passThresholds('toPassThresholds', received), this) },
+}
+
+/** The matcher signatures, shared by the Vitest and Jest type augmentations. */
+export interface LoadspecMatchers<R = unknown> {
+  /** Latency p50 of the main request metric is below `ms`. */
+  toHaveP50Below(ms: number): R
+  toHaveP90Below(ms: number): R
+  toHaveP95Below(ms: number): R
+  toHaveP99Below(ms: number): R
+  /** Latency at percentile `p` (0–100) is below `ms`. */
+  toHavePercentileBelow(p: number, ms: number): R
+  toHaveMeanBelow(ms: number): R
+  toHaveMaxBelow(ms: number): R
+  /** Failed requests / all requests is below `rate` (0–1). */
+  toHaveErrorRateBelow(rate: number): R
+  /** Requests per second over the run is above `rps`. */
+  toHaveThroughputAbove(rps: number): R
+  /** Every threshold of the run passed. */
+  toPassThresholds(): R
+}

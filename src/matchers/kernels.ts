@@ -1,0 +1,89 @@
+/**
+ * The shared kernels behind the public matchers: each reads one figure from a view and compares
+ * it with a bound, returning what the formatter needs. Matchers are thin wrappers over these.
+ */
+import type { MetricView, PerfResult } from '../metrics/result.ts'
+import type { TrendSummary } from '../metrics/summary.ts'
+import { formatThresholdOutcomes } from '../metrics/thresholds.ts'
+import { asView } from './receiver.ts'
+import { formatFailure, ms } from './format.ts'
+
+export interface MatcherOutcome {
+  readonly pass: boolean
+  readonly message: (isNot: boolean) => string
+  readonly actual: unknown
+  readonly expected: unknown
+}
+
+function requireNumber(matcher: string, name: string, v: unknown, min = 0, max = Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new TypeError(`${matcher}: ${name} must be a number${max < Infinity ? ` from ${min} to ${max}` : ` ≥ ${min}`}; received ${JSON.stringify(v)}`)
+  }
+  return v
+}
+
+function latency(matcher: string, view: MetricView): { name: string; summary: TrendSummary } {
+  const name = view.latencyMetric
+  const summary = name ? view.trend(name) : undefined
+  if (!name || !summary) {
+    throw new TypeError(`${matcher}: ${view.label} recorded no latency (no http_req_duration, grpc_req_duration or iteration_duration samples)`)
+  }
+  return { name, summary }
+}
+
+/** Latency percentile (or mean/max) below a bound in ms. */
+export function latencyBelow(matcher: string, received: unknown, stat: 'p' | 'mean' | 'max', p: number, boundMs: unknown): MatcherOutcome {
+  const view = asView(matcher, received)
+  const bound = requireNumber(matcher, 'the bound (ms)', boundMs)
+  if (stat === 'p') requireNumber(matcher, 'the percentile', p, 0, 100)
+  const { name, summary } = latency(matcher, view)
+  const values = view.query(name)
+  const actual = stat === 'mean' ? summary.mean : stat === 'max' ? summary.max : values?.type === 'trend' ? values.percentile(p) : NaN
+  const label = stat === 'p' ? `p${String(p).replace('.', '')}` : stat
+  return {
+    pass: actual < bound,
+    actual, expected: bound,
+    message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: `${label} < ${ms(bound)} ms`,
+      received: `${label} = ${ms(actual)} ms`, metric: name, table: summary }),
+  }
+}
+
+export function errorRateBelow(matcher: string, received: unknown, bound: unknown): MatcherOutcome {
+  const view = asView(matcher, received)
+  const b = requireNumber(matcher, 'the rate', bound, 0, 1)
+  const actual = view.errorRate
+  const errors = 'errors' in view ? (view as PerfResult).errors : undefined
+  const kinds = errors && errors.total ? `errors by kind: ${Object.entries(errors.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}` : undefined
+  return {
+    pass: actual < b, actual, expected: b,
+    message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: `error rate < ${pct(b)}`,
+      received: `error rate = ${pct(actual)} of ${view.requests} requests`, extra: kinds }),
+  }
+}
+
+export function throughputAbove(matcher: string, received: unknown, bound: unknown): MatcherOutcome {
+  const view = asView(matcher, received)
+  const b = requireNumber(matcher, 'the throughput (per second)', bound)
+  const actual = view.throughput
+  return {
+    pass: actual > b, actual, expected: b,
+    message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: `throughput > ${b} req/s`,
+      received: `throughput = ${actual.toFixed(1)} req/s (${view.requests} requests)` }),
+  }
+}
+
+export function passThresholds(matcher: string, received: unknown): MatcherOutcome {
+  const view = asView(matcher, received)
+  const result = view as PerfResult
+  if (!Array.isArray(result.thresholds)) throw new TypeError(`${matcher}: expected a whole PerfResult (thresholds belong to the run, not to a view)`)
+  const failed = result.thresholds.filter((t) => !t.ok)
+  return {
+    pass: failed.length === 0, actual: failed.map((t) => `${t.key} ${t.source}`), expected: [],
+    message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: 'every threshold to pass',
+      received: `${failed.length} of ${result.thresholds.length} failed`, extra: formatThresholdOutcomes(result.thresholds.map((t) => ({ ...t, abortOnFail: false, shouldAbort: false }))) }),
+  }
+}
+
+function pct(r: number): string {
+  return `${(r * 100).toFixed(r < 0.01 ? 3 : 2)}%`
+}

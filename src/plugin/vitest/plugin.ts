@@ -1,0 +1,47 @@
+/**
+ * `loadspec()`: the Vite plugin for vitest.config.ts. Adds the matcher setup file, passes the
+ * profile to test workers, and registers the loadspec reporter once (even when several projects
+ * call configureVitest).
+ */
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+import type { Plugin } from 'vite'
+import type { VitestPluginContext } from 'vitest/node'
+import { InvalidOptionError } from '../../errors.ts'
+import { formatIssues } from '../../core/options-schema.ts'
+import { LoadspecReporter } from './reporter.ts'
+
+export interface LoadspecPluginOptions {
+  /** Profile every perf block uses unless LOADSPEC_PROFILE is set (e.g. 'ci', 'full'). */
+  profile?: string
+  /** Print the end-of-run summary table. @default true */
+  summary?: boolean
+}
+
+const schema = z.strictObject({ profile: z.string().min(1).optional(), summary: z.boolean().optional() })
+/** Vitest instances that already have our reporter (configureVitest runs once per project). */
+const withReporter = new WeakSet<object>()
+
+export function loadspec(options: LoadspecPluginOptions = {}): Plugin {
+  const parsed = schema.safeParse(options)
+  if (!parsed.success) {
+    const lines = formatIssues(parsed.error.issues)
+    throw new InvalidOptionError(lines[0]?.split(':')[0] ?? 'options', `Invalid options for loadspec():\n  - ${lines.join('\n  - ')}`)
+  }
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
+  const setupFile = fileURLToPath(new URL(`./setup${ext}`, import.meta.url))
+  const env: Record<string, string> = {}
+  if (options.profile && !process.env['LOADSPEC_PROFILE']) env['LOADSPEC_PROFILE'] = options.profile
+  return {
+    name: 'loadspec',
+    config() {
+      return { test: { setupFiles: [setupFile], env } } as Record<string, unknown>
+    },
+    configureVitest({ vitest }: VitestPluginContext) {
+      if (withReporter.has(vitest)) return
+      withReporter.add(vitest)
+      // Push the instance itself: Vitest rejects [instance, options] tuples here.
+      ;(vitest.config.reporters as unknown[]).push(new LoadspecReporter({ summary: options.summary !== false }))
+    },
+  } satisfies Plugin & { configureVitest(ctx: VitestPluginContext): void }
+}
