@@ -27,6 +27,8 @@ const DEFAULT_GRACEFUL_STOP_MS = 30_000
 export function normalizeOptions(name: string, options: unknown, blockFn: VuFunction<unknown> | undefined, ctx: NormalizeContext = {}): RunPlan {
   const where = `${ctx.kind ?? 'perf'} "${name}"`
   const fail = (lines: string[]): never => {
+    // A typo usually explains a "missing" field too: unknown options come first.
+    lines = [...lines.filter((l) => l.includes('unknown option')), ...lines.filter((l) => !l.includes('unknown option'))]
     const first = lines[0] ?? 'options'
     throw new InvalidOptionError(first.split(':')[0] ?? 'options', `Invalid options for ${where}:\n  - ${lines.join('\n  - ')}`)
   }

@@ -1,0 +1,93 @@
+import { describe, expect, test } from 'vitest'
+import { owns, ownedCount, splitSegment, parseSegment, WHOLE } from '../../src/core/segment.ts'
+import { makeRamp, iterationsBy, timeOfIteration, vuTargetAt, nextVuChange } from '../../src/core/executors/ramp.ts'
+import { weightedAssignment, pickWeighted } from '../../src/core/weights.ts'
+import { parseDurationOrNull, formatDuration } from '../../src/core/duration.ts'
+
+describe('execution segments', () => {
+  test('7 VUs over 3 workers are 3 + 2 + 2 and every VU has exactly one owner', () => {
+    const parts = splitSegment(WHOLE, 3)
+    expect(parts.map((s) => ownedCount(s, 7))).toEqual([3, 2, 2])
+    for (let v = 0; v < 7; v++) expect(parts.filter((s) => owns(s, v)).length).toBe(1)
+  })
+
+  test('rate 100/s for 10 s over 3 workers starts exactly 1000 iterations in total', () => {
+    const parts = splitSegment(WHOLE, 3)
+    expect(parts.reduce((a, s) => a + ownedCount(s, 1000), 0)).toBe(1000)
+    // and within any second no worker is more than one iteration off its share
+    for (const s of parts) {
+      for (let sec = 0; sec < 10; sec++) {
+        const n = ownedCount(s, (sec + 1) * 100) - ownedCount(s, sec * 100)
+        expect(Math.abs(n - 100 / 3)).toBeLessThanOrEqual(1)
+      }
+    }
+  })
+
+  test('a CI shard split again over workers still adds up (segment 2/4 over 3 workers)', () => {
+    const shards = [1, 2, 3, 4].map((i) => parseSegment(`${i}/4`))
+    const all = shards.flatMap((s) => splitSegment(s, 3))
+    for (const n of [1, 7, 100, 1001, 12345]) expect(all.reduce((a, s) => a + ownedCount(s, n), 0)).toBe(n)
+    for (let i = 0; i < 500; i++) expect(all.filter((s) => owns(s, i)).length).toBe(1)
+    for (const s of all) for (const n of [0, 5, 13, 99]) {
+      let brute = 0
+      for (let i = 0; i < n; i++) if (owns(s, i)) brute++
+      expect(ownedCount(s, n)).toBe(brute)
+    }
+  })
+
+  test('bad segment strings are refused with the form to use', () => {
+    expect(() => parseSegment('5/4')).toThrow(/INDEX\/COUNT/)
+    expect(() => parseSegment('a')).toThrow(/e.g. 2\/4/)
+  })
+})
+
+describe('ramps', () => {
+  test('a 0→10 VU ramp over 10 s adds one VU a second and the changes are found exactly', () => {
+    const r = makeRamp(0, [{ durationMs: 10_000, target: 10 }, { durationMs: 5_000, target: 10 }, { durationMs: 5_000, target: 0 }])
+    expect([0, 999, 1000, 5500, 10_000, 14_000, 15_000, 15_001, 17_500, 20_000].map((t) => vuTargetAt(r, t))).toEqual([0, 0, 1, 5, 10, 10, 10, 10, 5, 0])
+    expect(nextVuChange(r, 0)).toBe(1000)
+    expect(nextVuChange(r, 1000)).toBe(2000)
+    expect(nextVuChange(r, 15_000)).toBeCloseTo(15_500, 6)
+  })
+
+  test('arrival-rate schedule: the integral of the rate gives iteration times', () => {
+    const constant = makeRamp(100, [{ durationMs: 10_000, target: 100 }])
+    expect(iterationsBy(constant, 10_000)).toBeCloseTo(1000, 9)
+    expect(timeOfIteration(constant, 250)).toBeCloseTo(2500, 6)
+    const up = makeRamp(0, [{ durationMs: 10_000, target: 100 }])
+    expect(iterationsBy(up, 10_000)).toBeCloseTo(500, 9)
+    // N(t) = 5 t² (t in s) → the 125th iteration is due at t = 5 s
+    expect(timeOfIteration(up, 125)).toBeCloseTo(5000, 6)
+    for (const i of [1, 10, 77, 499]) expect(iterationsBy(up, timeOfIteration(up, i))).toBeCloseTo(i, 6)
+  })
+})
+
+describe('weights', () => {
+  test('user types get their weighted share at every prefix (10 : 1 : 0.5)', () => {
+    const a = weightedAssignment([10, 1, 0.5], 115)
+    const count = (k: number) => a.filter((x) => x === k).length
+    expect([count(0), count(1), count(2)]).toEqual([100, 10, 5])
+    expect(weightedAssignment([10, 1, 0.5], 23).filter((x) => x === 1).length).toBe(2)
+  })
+
+  test('pick() follows its weights and refuses bad ones', () => {
+    let i = 0
+    const seq = [0.1, 0.5, 0.65, 0.99]
+    const rnd = () => seq[i++ % seq.length] as number
+    expect([1, 2, 3, 4].map(() => pickWeighted({ send: 3, get: 2 }, rnd))).toEqual(['send', 'send', 'get', 'get'])
+    expect(() => pickWeighted({ a: -1 })).toThrow(/weight of "a" must be a number ≥ 0/)
+    expect(() => pickWeighted({ a: 0 })).toThrow(/positive weight/)
+  })
+})
+
+describe('durations', () => {
+  test.each([[500, 500], ['500ms', 500], ['30s', 30_000], ['2m', 120_000], ['1m30s', 90_000], ['1.5s', 1500], ['1h', 3_600_000], ['250', 250]])('%s → %d ms', (input, ms) => {
+    expect(parseDurationOrNull(input)).toBe(ms)
+  })
+  test.each(['5x', '', 's', '10 s', '-1s', -5, Number.NaN])('%s is not a duration', (input) => {
+    expect(parseDurationOrNull(input)).toBeNull()
+  })
+  test('formats for people', () => {
+    expect([850, 12_500, 200_000].map(formatDuration)).toEqual(['850ms', '12.5s', '3m20s'])
+  })
+})
