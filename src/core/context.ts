@@ -31,6 +31,8 @@ export interface VuContext<D = unknown> {
   pick<K extends string>(weights: Readonly<Record<K, number>>): K
   readonly metrics: CustomMetrics
   readonly vu: { readonly id: number; readonly iteration: number; readonly scenario: string }
+  /** This VU's own object, kept across its iterations (a login token, a session, counters). */
+  readonly state: Record<string, unknown>
   /** The JSON-safe result of `setup()` (or `data` option). Shared: treat as read-only. */
   readonly data: D
   /** Aborts when this VU must stop (end of gracefulStop, test abort). */
@@ -85,6 +87,7 @@ export function createVuContext<D>(state: VuState, http: HttpClient, sink: Metri
       gauge: (name) => { const m = gauges(name); return { add: (v, tags) => (tags ? m.extra(tags) : m.base).add(v) } },
     },
     vu: state,
+    state: {},
     data,
     get signal() { return state.signal },
   }
