@@ -39,6 +39,7 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
   if (run.signal?.aborted) rt.stop()
   // The one periodic timer of a run: closes timeline seconds and lets the caller look (thresholds, progress).
   const tick = setInterval(() => {
+    http.flushBytes()
     registry.closeSecond()
     try { run.onSecond?.(registry, rt.elapsed()) } catch { /* a progress callback must not break the load */ }
   }, 1000)

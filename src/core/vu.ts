@@ -20,7 +20,7 @@ export class Vu {
 
   constructor(id: number, readonly type: UserTypePlan, private readonly rt: Runtime) {
     this.state = { id, scenario: type.name, iteration: -1, lagMs: null, signal: this.controller.signal }
-    this.ctx = createVuContext(this.state, rt.http.forVu(this.state), rt.registry, rt.data, { ...rt.tags, ...type.tags, scenario: type.name })
+    this.ctx = createVuContext(this.state, rt.http.forVu(this.state, { ...rt.tags, ...type.tags }), rt.registry, rt.data, { ...rt.tags, ...type.tags, scenario: type.name })
     this.h = rt.iterationHandles(type)
     rt.vuAllocated()
   }

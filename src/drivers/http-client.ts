@@ -1,0 +1,138 @@
+/**
+ * The `http` object of one VU. Looks endpoints up once (per method and name) and metric handles
+ * once per status, so a request after the first allocates only its Exchange and Response.
+ */
+import { HttpRequestError } from '../errors.ts'
+import type { ErrorKind, MetricSink } from '../metrics/sink.ts'
+import type { VuState } from '../core/vu-state.ts'
+import type { HttpDriver, StatusHandles, Target } from './http.ts'
+import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-types.ts'
+import { Exchange, Response, type ExchangeOwner } from './http-exchange.ts'
+import { kindOfError, kindOfStatus } from './http-error-kind.ts'
+
+const NO_OPTIONS: HttpRequestOptions = Object.freeze({})
+const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json' })
+
+/** One (scenario, method, name, extra tags) with its handles by status. */
+export class Endpoint {
+  private readonly byStatus = new Map<number, StatusHandles>()
+  constructor(private readonly sink: MetricSink, readonly tags: Readonly<Record<string, string>>) {}
+  handles(status: number): StatusHandles {
+    let h = this.byStatus.get(status)
+    if (!h) {
+      const t = { ...this.tags, status: String(status) }
+      const s = this.sink
+      h = { reqs: s.counter('http_reqs', t), duration: s.trend('http_req_duration', t), blocked: s.trend('http_req_blocked', t),
+        sending: s.trend('http_req_sending', t), waiting: s.trend('http_req_waiting', t), receiving: s.trend('http_req_receiving', t),
+        failed: s.rate('http_req_failed', t), corrected: s.trend('http_req_duration_corrected', t) }
+      this.byStatus.set(status, h)
+    }
+    return h
+  }
+}
+
+export class VuHttpClient implements HttpClient, ExchangeOwner {
+  private readonly inflight = new Set<Exchange>()
+  private readonly endpoints = new Map<string, Map<string, Endpoint>>()
+  /** Default names per target and method, so `GET ` + path is built once per URL. */
+  private readonly names = new WeakMap<Target, Map<string, string>>()
+
+  constructor(private readonly d: HttpDriver, private readonly vu: VuState, private readonly tags: Readonly<Record<string, string>>) {
+    // One listener per VU (not per request): a stopped VU aborts whatever it has in flight.
+    vu.signal.addEventListener('abort', () => {
+      for (const x of this.inflight) x.abort(vu.signal.reason instanceof Error ? vu.signal.reason : new DOMException('VU interrupted', 'AbortError'))
+    }, { once: true })
+  }
+
+  get(url: string, o?: HttpRequestOptions) { return this.request('GET', url, o) }
+  post(url: string, o?: HttpRequestOptions) { return this.request('POST', url, o) }
+  put(url: string, o?: HttpRequestOptions) { return this.request('PUT', url, o) }
+  patch(url: string, o?: HttpRequestOptions) { return this.request('PATCH', url, o) }
+  delete(url: string, o?: HttpRequestOptions) { return this.request('DELETE', url, o) }
+  head(url: string, o?: HttpRequestOptions) { return this.request('HEAD', url, o) }
+
+  request(method: string, url: string, o: HttpRequestOptions = NO_OPTIONS): Promise<HttpResponse> {
+    let target: Target
+    try { target = this.d.target(url) } catch (err) { return Promise.reject(err) }
+    const name = o.name ?? this.defaultName(target, method)
+    const endpoint = this.endpoint(method, name, o.tags)
+    let headers: Record<string, string> | undefined = o.headers
+    let body = o.body
+    if (o.json !== undefined) {
+      body = JSON.stringify(o.json)
+      headers = headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS
+    }
+    const path = o.query ? withQuery(target.path, o.query) : target.path
+    const keep = this.d.keepBodies && o.responseType !== 'none' && method !== 'HEAD'
+    const timeout = o.timeout ?? this.d.timeoutMs
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const x = new Exchange(this, method, url, name, keep, resolve, reject, endpoint, o)
+      this.inflight.add(x)
+      if (this.vu.signal.aborted) x.abort(new DOMException('VU interrupted', 'AbortError'))
+      target.pool.dispatch({ origin: target.origin, method, path, headers, body: body as never, headersTimeout: timeout, bodyTimeout: timeout }, x as never)
+    })
+  }
+
+  finish(x: Exchange): void {
+    this.inflight.delete(x)
+    const o = x.options
+    const timings = x.timings()
+    const status = x.error ? 0 : x.status
+    const expected = !x.error && isExpected(status, o.expectedStatuses)
+    const kind: ErrorKind | null = x.error ? kindOfError(x.error) : expected ? null : kindOfStatus(status)
+    const message = x.error ? errorMessage(x.error) : expected ? null : `${status}${x.statusText ? ' ' + x.statusText : ''}`
+    const h = x.endpoint.handles(status)
+    h.reqs.add(1)
+    h.failed.add(!expected)
+    // Without a response there is no duration to report: a refused connect is not a 0 ms request.
+    if (status !== 0) {
+      h.duration.add(timings.duration)
+      h.blocked.add(timings.blocked)
+      h.sending.add(timings.sending)
+      h.waiting.add(timings.waiting)
+      h.receiving.add(timings.receiving)
+      if (this.vu.lagMs !== null) h.corrected.add(timings.duration + this.vu.lagMs)
+    }
+    if (kind) this.d.sink.error({ kind, ...(status ? { status } : {}), message: message as string, endpoint: x.name })
+    if (kind && o.throw) x.reject(new HttpRequestError(kind, status || undefined, `${x.method} ${x.url} failed: ${message}`, { cause: x.error ?? undefined }))
+    else x.resolve(new Response(x, expected, kind, message, timings))
+  }
+
+  private endpoint(method: string, name: string, extra: Record<string, string> | undefined): Endpoint {
+    const key = extra ? `${method}\u0000${JSON.stringify(extra)}` : method
+    let byName = this.endpoints.get(key)
+    if (!byName) { byName = new Map(); this.endpoints.set(key, byName) }
+    let ep = byName.get(name)
+    if (!ep) {
+      ep = new Endpoint(this.d.sink, { ...this.tags, ...extra, scenario: this.vu.scenario, method, name })
+      byName.set(name, ep)
+    }
+    return ep
+  }
+
+  private defaultName(t: Target, method: string): string {
+    let m = this.names.get(t)
+    if (!m) { m = new Map(); this.names.set(t, m) }
+    let n = m.get(method)
+    if (!n) { n = `${method} ${t.collapsed}`; m.set(method, n) }
+    return n
+  }
+}
+
+function isExpected(status: number, expected: HttpRequestOptions['expectedStatuses']): boolean {
+  if (!expected) return status >= 200 && status < 400
+  for (const e of expected) if (typeof e === 'number' ? e === status : status >= e.min && status <= e.max) return true
+  return false
+}
+
+function withQuery(path: string, query: Record<string, string | number | boolean>): string {
+  const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()
+  return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path
+}
+
+function errorMessage(err: Error): string {
+  const code = (err as { code?: string }).code
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause
+  const inner = cause?.code && cause.code !== code ? ` (${cause.code})` : ''
+  return `${code ? code + ': ' : ''}${err.message}${inner}`
+}

@@ -1,0 +1,34 @@
+/** Maps a failed HTTP exchange to an ErrorKind: by status when there is one, else by error code. */
+import type { ErrorKind } from '../metrics/sink.ts'
+
+const BY_CODE: Record<string, ErrorKind> = {
+  ECONNREFUSED: 'refused',
+  ECONNRESET: 'reset', EPIPE: 'reset', ECONNABORTED: 'reset', UND_ERR_SOCKET: 'reset', UND_ERR_CLOSED: 'reset',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout', UND_ERR_BODY_TIMEOUT: 'timeout', UND_ERR_CONNECT_TIMEOUT: 'timeout', ETIMEDOUT: 'timeout',
+  ENOTFOUND: 'dns', EAI_AGAIN: 'dns',
+  UND_ERR_ABORTED: 'aborted', ABORT_ERR: 'aborted',
+  HPE_INVALID_CONSTANT: 'protocol', HPE_INVALID_HEADER_TOKEN: 'protocol', UND_ERR_INFO: 'protocol', UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'protocol',
+}
+
+export function kindOfStatus(status: number): ErrorKind {
+  return status === 429 ? 'rate_limited' : status >= 500 ? '5xx' : status >= 400 ? '4xx' : 'other'
+}
+
+export function kindOfError(err: unknown): ErrorKind {
+  let e: unknown = err
+  // undici wraps socket errors (SocketError → cause ECONNRESET); the innermost code is the truest.
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
+    const o = e as { code?: unknown; name?: unknown; cause?: unknown }
+    if (o.name === 'AbortError') return 'aborted'
+    const inner = o.cause && typeof o.cause === 'object' ? kindOfCode((o.cause as { code?: unknown }).code) : undefined
+    if (inner) return inner
+    const own = kindOfCode(o.code)
+    if (own) return own
+    e = o.cause
+  }
+  return 'other'
+}
+
+function kindOfCode(code: unknown): ErrorKind | undefined {
+  return typeof code === 'string' ? BY_CODE[code] : undefined
+}

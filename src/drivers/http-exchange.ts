@@ -1,0 +1,133 @@
+/**
+ * One HTTP exchange: the undici handler (legacy hooks, which undici 7 calls directly with no
+ * wrapper object) and the response it resolves with. Timings come from the hooks: onConnect fires
+ * on a connected socket right before the write, onRequestSent after the body, onResponseStarted at
+ * the first response byte, onComplete at the end. No timer and no closure per request.
+ */
+import type { ErrorKind } from '../metrics/sink.ts'
+import type { HttpRequestOptions, HttpResponse, HttpTimings } from './http-types.ts'
+import type { Endpoint } from './http-client.ts'
+
+/** What an exchange reports when it ends (implemented by the VU client). */
+export interface ExchangeOwner {
+  finish(x: Exchange): void
+}
+
+export class Exchange {
+  readonly t0 = performance.now()
+  tConnect = 0
+  tSent = 0
+  tFirst = 0
+  tEnd = 0
+  status = 0
+  statusText = ''
+  rawHeaders: Buffer[] | null = null
+  chunks: Buffer[] | null = null
+  bytes = 0
+  error: Error | null = null
+  abortFn: ((err: Error) => void) | null = null
+  abortReason: Error | null = null
+
+  constructor(
+    readonly owner: ExchangeOwner,
+    readonly method: string,
+    readonly url: string,
+    readonly name: string,
+    readonly keep: boolean,
+    readonly resolve: (r: HttpResponse) => void,
+    readonly reject: (e: unknown) => void,
+    readonly endpoint: Endpoint,
+    readonly options: HttpRequestOptions,
+  ) {}
+
+  /** Aborts the exchange now, or as soon as undici hands it a socket. */
+  abort(reason: Error): void {
+    if (this.tEnd) return
+    this.abortReason = reason
+    if (this.abortFn) this.abortFn(reason)
+  }
+
+  onConnect(abort: (err: Error) => void): void {
+    this.tConnect = performance.now()
+    this.abortFn = abort
+    if (this.abortReason) abort(this.abortReason)
+  }
+  onRequestSent(): void { this.tSent = performance.now() }
+  onResponseStarted(): void { this.tFirst = performance.now() }
+  onHeaders(status: number, rawHeaders: Buffer[], _resume: unknown, statusText?: string): boolean {
+    if (!this.tFirst) this.tFirst = performance.now()
+    this.status = status
+    this.statusText = statusText ?? ''
+    this.rawHeaders = rawHeaders
+    return true
+  }
+  onData(chunk: Buffer): boolean {
+    this.bytes += chunk.length
+    if (this.keep) (this.chunks ??= []).push(chunk)
+    return true
+  }
+  onComplete(): void {
+    this.tEnd = performance.now()
+    this.owner.finish(this)
+  }
+  onError(err: Error): void {
+    if (this.tEnd) return
+    this.tEnd = performance.now()
+    this.error = this.abortReason ?? err
+    this.owner.finish(this)
+  }
+  onUpgrade(): void { /* not used: loadspec never asks for an upgrade over HTTP */ }
+  onBodySent(): void { /* sending time comes from onRequestSent */ }
+
+  timings(): HttpTimings {
+    const connected = this.tConnect || this.tEnd
+    const sent = this.tSent || connected
+    const first = this.tFirst || this.tEnd
+    return {
+      blocked: connected - this.t0,
+      sending: Math.max(0, sent - connected),
+      waiting: Math.max(0, first - sent),
+      receiving: Math.max(0, this.tEnd - first),
+      duration: this.tConnect ? this.tEnd - this.tConnect : 0,
+    }
+  }
+}
+
+/** The response a VU gets: decoded lazily, so a VU that ignores the body pays nothing for it. */
+export class Response implements HttpResponse {
+  private text: string | null = null
+  private parsedHeaders: Record<string, string | string[]> | null = null
+  constructor(
+    private readonly x: Exchange,
+    readonly ok: boolean,
+    readonly errorKind: ErrorKind | null,
+    readonly error: string | null,
+    readonly timings: HttpTimings,
+  ) {}
+  get status(): number { return this.x.error ? 0 : this.x.status }
+  get name(): string { return this.x.name }
+  get url(): string { return this.x.url }
+  get bodyBytes(): Uint8Array | null {
+    const c = this.x.chunks
+    return c ? (c.length === 1 ? (c[0] as Buffer) : Buffer.concat(c)) : null
+  }
+  get body(): string {
+    if (this.text === null) this.text = this.x.chunks ? Buffer.from(this.bodyBytes as Uint8Array).toString('utf8') : ''
+    return this.text
+  }
+  json<T = unknown>(): T { return JSON.parse(this.body) as T }
+  get headers(): Record<string, string | string[]> {
+    if (!this.parsedHeaders) {
+      const out: Record<string, string | string[]> = {}
+      const raw = this.x.rawHeaders ?? []
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const k = String(raw[i]).toLowerCase()
+        const v = String(raw[i + 1])
+        const prev = out[k]
+        out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]
+      }
+      this.parsedHeaders = out
+    }
+    return this.parsedHeaders
+  }
+}

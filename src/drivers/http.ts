@@ -1,0 +1,154 @@
+/**
+ * The HTTP driver on undici 7: one keep-alive Pool per origin (a connection per concurrent VU, as
+ * k6 gives each VU its own), requests dispatched with a small handler (http-exchange.ts), metrics
+ * recorded through handles cached per VU, endpoint and status. Failures are returned and counted.
+ */
+import { Pool, buildConnector } from 'undici'
+import type { Socket } from 'node:net'
+import type { CounterHandle, MetricSink, RateHandle, TrendHandle } from '../metrics/sink.ts'
+import type { VuState } from '../core/vu-state.ts'
+import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-types.ts'
+import { VuHttpClient } from './http-client.ts'
+import { collapsePath } from './endpoint-name.ts'
+
+export type { HttpClient, HttpRequestOptions, HttpResponse, HttpTimings } from './http-types.ts'
+
+export interface HttpDriverOptions {
+  sink: MetricSink
+  /** Count response bytes but do not keep bodies (k6's discardResponseBodies). */
+  discardResponseBodies?: boolean
+  /** Default per-request timeout in ms. @default 60_000 */
+  timeoutMs?: number
+  /** Resolves relative URLs ('/health'). */
+  baseUrl?: string
+}
+
+/** Where a URL string goes, parsed once and cached. */
+export interface Target {
+  readonly pool: Pool
+  readonly origin: string
+  readonly path: string
+  /** Collapsed path for the default name tag. */
+  readonly collapsed: string
+}
+
+/** Metric handles of one endpoint and status. */
+export interface StatusHandles {
+  readonly reqs: CounterHandle
+  readonly duration: TrendHandle
+  readonly blocked: TrendHandle
+  readonly sending: TrendHandle
+  readonly waiting: TrendHandle
+  readonly receiving: TrendHandle
+  readonly failed: RateHandle
+  readonly corrected: TrendHandle
+}
+
+const MAX_CACHED_URLS = 10_000
+
+interface TrackedSocket { socket: Socket; sent: number; received: number }
+
+export class HttpDriver {
+  readonly sink: MetricSink
+  readonly timeoutMs: number
+  readonly keepBodies: boolean
+  readonly baseUrl: string | undefined
+  private readonly pools = new Map<string, Pool>()
+  private readonly targets = new Map<string, Target>()
+  private readonly sockets = new Set<TrackedSocket>()
+  private readonly connecting: TrendHandle
+  private readonly dataSent: CounterHandle
+  private readonly dataReceived: CounterHandle
+  private closed = false
+
+  constructor(options: HttpDriverOptions) {
+    this.sink = options.sink
+    this.timeoutMs = options.timeoutMs ?? 60_000
+    this.keepBodies = options.discardResponseBodies !== true
+    this.baseUrl = options.baseUrl
+    this.connecting = this.sink.trend('http_req_connecting')
+    this.dataSent = this.sink.counter('data_sent')
+    this.dataReceived = this.sink.counter('data_received')
+  }
+
+  /** The `http` object of one VU; `tags` are added to every metric it records. */
+  forVu(vu: VuState, tags: Readonly<Record<string, string>> = {}): HttpClient {
+    return new VuHttpClient(this, vu, tags)
+  }
+
+  /** Parses and caches a URL; relative URLs resolve against `baseUrl`. */
+  target(url: string): Target {
+    let t = this.targets.get(url)
+    if (t) return t
+    let u: URL
+    try {
+      u = this.baseUrl ? new URL(url, this.baseUrl) : new URL(url)
+    } catch {
+      throw new TypeError(`http: ${JSON.stringify(url)} is not an absolute URL; use http://host:port/path or set http.baseUrl`)
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`http: ${JSON.stringify(url)} is not an http(s) URL`)
+    t = { pool: this.pool(u.origin), origin: u.origin, path: u.pathname + u.search, collapsed: collapsePath(u.pathname) }
+    if (this.targets.size >= MAX_CACHED_URLS) this.targets.clear()
+    this.targets.set(url, t)
+    return t
+  }
+
+  /** Adds the bytes moved since the last flush to data_sent / data_received. */
+  flushBytes(): void {
+    for (const s of this.sockets) this.account(s)
+  }
+
+  /** Total bytes moved so far (after a flush). */
+  bytes(): { sent: number; received: number } {
+    this.flushBytes()
+    return { sent: this.totalSent, received: this.totalReceived }
+  }
+  private totalSent = 0
+  private totalReceived = 0
+
+  /** Closes every pool and socket; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    const pools = [...this.pools.values()]
+    this.pools.clear()
+    this.targets.clear()
+    // destroy(), not close(): a request of a VU that ignored its stop signal must not hold the run open.
+    await Promise.all(pools.map((p) => p.destroy()))
+    this.flushBytes()
+    this.sockets.clear()
+  }
+
+  private account(s: TrackedSocket): void {
+    const w = s.socket.bytesWritten
+    const r = s.socket.bytesRead
+    if (w > s.sent) { this.dataSent.add(w - s.sent); this.totalSent += w - s.sent; s.sent = w }
+    if (r > s.received) { this.dataReceived.add(r - s.received); this.totalReceived += r - s.received; s.received = r }
+  }
+
+  private pool(origin: string): Pool {
+    let p = this.pools.get(origin)
+    if (p) return p
+    if (this.closed) throw new Error('http: the driver is closed (the run has ended)')
+    const base = buildConnector({ timeout: Math.min(this.timeoutMs, 30_000) })
+    // Our own connector: times each TCP connect and tracks the socket for byte counts.
+    const connect: buildConnector.connector = (opts, callback) => {
+      const start = performance.now()
+      base(opts, (err, socket) => {
+        if (!err && socket) {
+          this.connecting.add(performance.now() - start)
+          const tracked: TrackedSocket = { socket: socket as Socket, sent: 0, received: 0 }
+          this.sockets.add(tracked)
+          socket.once('close', () => { this.account(tracked); this.sockets.delete(tracked) })
+        }
+        if (err) callback(err, null)
+        else callback(null, socket as Socket)
+      })
+    }
+    p = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect,
+      headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs })
+    this.pools.set(origin, p)
+    return p
+  }
+}
+
