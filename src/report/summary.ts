@@ -62,6 +62,6 @@ export function digest(result: PerfResult): BlockDigest {
     thresholds: result.thresholds,
     checks: { passes: checks?.passes ?? 0, fails: checks?.fails ?? 0 },
     aborted: result.aborted?.message,
-    scheduleLagP99: lag?.p99,
+    scheduleLagP99: lag && lag.count > 0 ? lag.p99 : undefined,
   }
 }
