@@ -24,7 +24,10 @@ export function ownedVus(unit: UnitPlan, count: number, segment: Segment, rt: Ru
 export async function runFixed(unit: UnitPlan, e: Fixed, segment: Segment, rt: Runtime): Promise<void> {
   const vus = ownedVus(unit, e.vus, segment, rt)
   if (e.kind === 'constant-vus') {
-    for (const vu of vus) startLoop(vu, rt)
+    // A deadline, not only the end timer: a pacing or think-time timer due at the same moment
+    // must not start one more iteration.
+    const endAt = performance.now() + e.durationMs
+    for (const vu of vus) startLoop(vu, rt, () => performance.now() < endAt)
     await waitOrStop(e.durationMs, rt)
   } else {
     let more: (vu: Vu) => () => boolean

@@ -20,6 +20,7 @@ export async function runRampingVus(unit: UnitPlan, e: RampingVus, segment: Segm
   for (const vu of vus) byIndex.set(vu.state.id - unit.vuIdOffset - 1, vu)
   const rampDownTimers = new Map<Vu, NodeJS.Timeout>()
   const started = performance.now()
+  const beforeEnd = () => performance.now() - started < ramp.totalMs
 
   const reconcile = (target: number) => {
     for (const [index, vu] of byIndex) {
@@ -29,7 +30,7 @@ export async function runRampingVus(unit: UnitPlan, e: RampingVus, segment: Segm
         if (t) { clearTimeout(t); rampDownTimers.delete(vu) }
         if (vu.interrupted) continue
         vu.stopRequested = false
-        if (!vu.running) startLoop(vu, rt)
+        if (!vu.running) startLoop(vu, rt, beforeEnd)
       } else if (vu.running && !vu.stopRequested) {
         vu.stopRequested = true
         const t = setTimeout(() => { rampDownTimers.delete(vu); vu.interrupt() }, e.gracefulRampDownMs)
