@@ -8,6 +8,7 @@ import type { VuState } from '../core/vu-state.ts'
 import type { HttpDriver, StatusHandles, Target } from './http.ts'
 import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-types.ts'
 import { Exchange, Response, type ExchangeOwner } from './http-exchange.ts'
+import type { Client } from 'undici'
 import { kindOfError, kindOfStatus } from './http-error-kind.ts'
 
 const NO_OPTIONS: HttpRequestOptions = Object.freeze({})
@@ -36,6 +37,8 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
   private readonly endpoints = new Map<string, Map<string, Endpoint>>()
   /** Default names per target and method, so `GET ` + path is built once per URL. */
   private readonly names = new WeakMap<Target, Map<string, string>>()
+  /** This VU's own connection per origin and whether a request is on it. */
+  private readonly own = new Map<string, { client: Client; busy: boolean }>()
 
   constructor(private readonly d: HttpDriver, private readonly vu: VuState, private readonly tags: Readonly<Record<string, string>>) {
     // One listener per VU (not per request): a stopped VU aborts whatever it has in flight.
@@ -69,12 +72,18 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
       const x = new Exchange(this, method, url, name, keep, resolve, reject, endpoint, o)
       this.inflight.add(x)
       if (this.vu.signal.aborted) x.abort(new DOMException('VU interrupted', 'AbortError'))
-      target.pool.dispatch({ origin: target.origin, method, path, headers, body: body as never, headersTimeout: timeout, bodyTimeout: timeout }, x as never)
+      // The VU's own connection when it is free; a concurrent request of the same VU overflows to the pool.
+      let own = this.own.get(target.origin)
+      if (!own) { own = { client: this.d.vuClient(target.origin), busy: false }; this.own.set(target.origin, own) }
+      const opts = { origin: target.origin, method, path, headers, body: body as never, headersTimeout: timeout, bodyTimeout: timeout }
+      if (own.busy) target.pool.dispatch(opts, x as never)
+      else { own.busy = true; x.ownSlot = own; own.client.dispatch(opts, x as never) }
     })
   }
 
   finish(x: Exchange): void {
     this.inflight.delete(x)
+    if (x.ownSlot) x.ownSlot.busy = false
     const o = x.options
     const timings = x.timings()
     const status = x.error ? 0 : x.status

@@ -27,6 +27,8 @@ export class Exchange {
   error: Error | null = null
   abortFn: ((err: Error) => void) | null = null
   abortReason: Error | null = null
+  /** Set when the exchange runs on its VU's own connection, which it frees when done. */
+  ownSlot: { busy: boolean } | null = null
 
   constructor(
     readonly owner: ExchangeOwner,

@@ -1,9 +1,9 @@
 /**
- * The HTTP driver on undici 7: one keep-alive Pool per origin (a connection per concurrent VU, as
- * k6 gives each VU its own), requests dispatched with a small handler (http-exchange.ts), metrics
+ * The HTTP driver on undici 7: each VU has its own keep-alive connection per origin (as k6 gives
+ * each VU its own); requests a VU runs concurrently overflow to a shared Pool per origin; requests dispatched with a small handler (http-exchange.ts), metrics
  * recorded through handles cached per VU, endpoint and status. Failures are returned and counted.
  */
-import { Pool, buildConnector } from 'undici'
+import { Client, Pool, buildConnector } from 'undici'
 import type { Socket } from 'node:net'
 import type { CounterHandle, MetricSink, RateHandle, TrendHandle } from '../metrics/sink.ts'
 import type { VuState } from '../core/vu-state.ts'
@@ -54,6 +54,8 @@ export class HttpDriver {
   readonly keepBodies: boolean
   readonly baseUrl: string | undefined
   private readonly pools = new Map<string, Pool>()
+  /** Per-VU connections (k6 semantics), closed with the driver. */
+  private readonly clients = new Set<Client>()
   private readonly targets = new Map<string, Target>()
   private readonly sockets = new Set<TrackedSocket>()
   private readonly connecting: TrendHandle
@@ -110,11 +112,12 @@ export class HttpDriver {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    const pools = [...this.pools.values()]
+    const dispatchers: (Pool | Client)[] = [...this.pools.values(), ...this.clients]
     this.pools.clear()
+    this.clients.clear()
     this.targets.clear()
     // destroy(), not close(): a request of a VU that ignored its stop signal must not hold the run open.
-    await Promise.all(pools.map((p) => p.destroy()))
+    await Promise.all(dispatchers.map((p) => p.destroy()))
     this.flushBytes()
     this.sockets.clear()
   }
@@ -126,10 +129,26 @@ export class HttpDriver {
     if (r > s.received) { this.dataReceived.add(r - s.received); this.totalReceived += r - s.received; s.received = r }
   }
 
+  /** A connection of one VU to one origin (its first request in flight uses it). */
+  vuClient(origin: string): Client {
+    if (this.closed) throw new Error('http: the driver is closed (the run has ended)')
+    const c = new Client(origin, { pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
+      headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs })
+    this.clients.add(c)
+    return c
+  }
+
   private pool(origin: string): Pool {
     let p = this.pools.get(origin)
     if (p) return p
     if (this.closed) throw new Error('http: the driver is closed (the run has ended)')
+    p = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
+      headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs })
+    this.pools.set(origin, p)
+    return p
+  }
+
+  private connector(): buildConnector.connector {
     const base = buildConnector({ timeout: Math.min(this.timeoutMs, 30_000) })
     // Our own connector: times each TCP connect and tracks the socket for byte counts.
     const connect: buildConnector.connector = (opts, callback) => {
@@ -145,10 +164,7 @@ export class HttpDriver {
         else callback(null, socket as Socket)
       })
     }
-    p = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect,
-      headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs })
-    this.pools.set(origin, p)
-    return p
+    return connect
   }
 }
 

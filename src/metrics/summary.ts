@@ -110,7 +110,8 @@ export class SeriesIndex {
     const key = seriesKey(name, filter)
     let m = this.cache.get(key)
     if (m === undefined) {
-      const parts = (this.byName.get(name) ?? []).filter((s) => tagsMatch(s.tags, filter))
+      // Series with no samples (handles made but never used) do not make a metric exist.
+      const parts = (this.byName.get(name) ?? []).filter((s) => s.count > 0 && tagsMatch(s.tags, filter))
       m = parts.length ? new MergedMetric((parts[0] as SerializedSeries).type, parts, this.durationMs) : null
       this.cache.set(key, m)
     }
