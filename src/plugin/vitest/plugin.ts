@@ -1,3 +1,4 @@
+/// <reference types="vitest/config" />
 /**
  * `loadspec()`: the Vite plugin for vitest.config.ts. Adds the matcher setup file, passes the
  * profile to test workers, and registers the loadspec reporter once (even when several projects

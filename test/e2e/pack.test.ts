@@ -1,0 +1,61 @@
+/**
+ * `npm pack` yields a package that works in a fresh project: installed with vitest from the
+ * registry, it type-checks a user's suite (matchers typed), runs it, and serves `run()` without a
+ * test runner. Needs the npm registry; skipped with the reason when it cannot be reached.
+ */
+import { execFile } from 'node:child_process'
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const fixture = fileURLToPath(new URL('../fixtures/consumer', import.meta.url))
+const npmCli = process.env['npm_execpath']
+
+function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, timeout, env: { ...process.env, CI: 'true', NO_COLOR: '1', LOADSPEC_PROFILE: '' }, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }))
+  })
+}
+const npm = (args: string[], cwd: string) => (npmCli ? sh(process.execPath, [npmCli, ...args], cwd) : sh('npm', args, cwd))
+
+describe.skipIf(!npmCli)('the packed package in a fresh project', () => {
+  let dir = ''
+  let installed = { code: 1, out: 'not run' }
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loadspec-consumer-'))
+    const packed = await npm(['pack', '--pack-destination', dir], root)
+    expect(packed.code, packed.out).toBe(0)
+    const tgz = (await readdir(dir)).find((f) => f.endsWith('.tgz')) as string
+    await cp(fixture, dir, { recursive: true })
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+    installed = await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tgz}`, 'vitest@5', 'typescript@5.9.3', '@types/node@24'], dir)
+  }, 300_000)
+  afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }) })
+
+  test('installs with vitest', () => {
+    expect(installed.code, installed.out).toBe(0)
+  })
+
+  test('a user suite type-checks against the shipped types (matchers included)', async () => {
+    const r = await sh(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], dir)
+    expect(r.code, r.out).toBe(0)
+  })
+
+  test('the suite runs: perf blocks, scenarios, matchers and the summary', async () => {
+    const r = await sh(process.execPath, [join(dir, 'node_modules/vitest/vitest.mjs'), 'run'], dir)
+    expect(r.code, r.out).toBe(0)
+    expect(r.out).toMatch(/Tests +2 passed/)
+    expect(r.out).toMatch(/consumer: health under load +· .*✓ thresholds 2\/2/)
+    expect(r.out).toMatch(/GET \/items\/:id +20 /)
+  })
+
+  test('run() works without a test runner', async () => {
+    const r = await sh(process.execPath, [join(dir, 'run.mjs')], dir)
+    expect(r.code, r.out).toBe(0)
+    expect(JSON.parse(r.out.trim().split('\n').at(-1) as string)).toEqual({ requests: 10, p95: 'number' })
+  })
+})
