@@ -1,10 +1,11 @@
 /**
  * `npm pack` yields a package that works in a fresh project: installed with vitest from the
  * registry, it type-checks a user's suite (matchers typed), runs it, and serves `run()` without a
- * test runner. Needs the npm registry; skipped with the reason when it cannot be reached.
+ * test runner. With LOADSPEC_COMPAT_VITEST=4 (npm run test:compat) the fresh project uses Vitest 4
+ * and the `vitest4` export condition, so the Vitest 4 matcher types are checked too.
  */
 import { execFile } from 'node:child_process'
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const fixture = fileURLToPath(new URL('../fixtures/consumer', import.meta.url))
 const npmCli = process.env['npm_execpath']
+const vitestMajor = process.env['LOADSPEC_COMPAT_VITEST'] === '4' ? 4 : 5
 
 function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -22,7 +24,8 @@ function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): Promis
 }
 const npm = (args: string[], cwd: string) => (npmCli ? sh(process.execPath, [npmCli, ...args], cwd) : sh('npm', args, cwd))
 
-describe.skipIf(!npmCli)('the packed package in a fresh project', () => {
+// npm_execpath is set whenever the suite runs through npm (npm test, npx): that is how we run npm here.
+describe.skipIf(!npmCli)(`the packed package in a fresh project (Vitest ${vitestMajor})`, () => {
   let dir = ''
   let installed = { code: 1, out: 'not run' }
   beforeAll(async () => {
@@ -32,7 +35,13 @@ describe.skipIf(!npmCli)('the packed package in a fresh project', () => {
     const tgz = (await readdir(dir)).find((f) => f.endsWith('.tgz')) as string
     await cp(fixture, dir, { recursive: true })
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-    installed = await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tgz}`, 'vitest@5', 'typescript@5.9.3', '@types/node@24'], dir)
+    if (vitestMajor === 4) {
+      // A Vitest 4 user selects the Vitest 4 matcher types with one tsconfig line (docs/typing.md).
+      const tsconfig = JSON.parse(await readFile(join(dir, 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> }
+      tsconfig.compilerOptions['customConditions'] = ['vitest4']
+      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
+    }
+    installed = await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tgz}`, `vitest@${vitestMajor}`, 'typescript@5.9.3', '@types/node@24'], dir)
   }, 300_000)
   afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }) })
 

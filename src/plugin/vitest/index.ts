@@ -1,10 +1,3 @@
-/**
- * loadspec for Vitest: the `loadspec()` plugin for vitest.config.ts, and `perf()` / `scenario()`
- * for test files. Importing this module registers the matchers.
- */
-import './matchers-types.ts'
-export { loadspec, type LoadspecPluginOptions } from './plugin.ts'
-export { perf, scenario, type PerfApi, type Scenario, type ScenarioOverrides } from './perf.ts'
-export { LoadspecReporter } from './reporter.ts'
-export type { LoadspecMatchers } from '../../matchers/index.ts'
-export * from '../../index.ts'
+/// <reference path="./matchers-v5.d.ts" />
+/** `loadspec/vitest`: the runtime API, with matcher types for Vitest 5. */
+export * from './api.ts'

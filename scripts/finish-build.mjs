@@ -1,0 +1,11 @@
+// After tsc: ship the hand-written matcher augmentations and reference each from its entry's
+// index.d.ts (tsc does not copy .d.ts sources, and each Vitest major needs its own declaration).
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
+
+const dir = 'dist/plugin/vitest'
+for (const [entry, types] of [['index', 'matchers-v5'], ['index-v4', 'matchers-v4']]) {
+  copyFileSync(`src/plugin/vitest/${types}.d.ts`, `${dir}/${types}.d.ts`)
+  const file = `${dir}/${entry}.d.ts`
+  const text = readFileSync(file, 'utf8').replace(/^\/\/\/ <reference path="[^"]*" \/>\n/m, '')
+  writeFileSync(file, `/// <reference path="./${types}.d.ts" />\n${text}`)
+}
