@@ -12,7 +12,7 @@ export type LoadspecErrorCode =
   | 'LOADSPEC_ERR_INVALID_THRESHOLD'
   | 'LOADSPEC_ERR_THRESHOLDS_FAILED'
   | 'LOADSPEC_ERR_SETUP'
-  | 'LOADSPEC_ERR_WORKER'
+  | 'LOADSPEC_ERR_WORKER_FAILED'
   | 'LOADSPEC_ERR_ABORTED'
   | 'LOADSPEC_ERR_HTTP'
 
@@ -59,6 +59,16 @@ export class SetupError extends LoadspecError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('LOADSPEC_ERR_SETUP', message, options)
     this.name = 'SetupError'
+  }
+}
+
+/** A pool worker threw, exited or ran out of memory; `result` holds what the other workers measured. */
+export class WorkerFailedError extends LoadspecError {
+  readonly result: unknown
+  constructor(message: string, result: unknown, options?: { cause?: unknown }) {
+    super('LOADSPEC_ERR_WORKER_FAILED', message, options)
+    this.name = 'WorkerFailedError'
+    this.result = result
   }
 }
 

@@ -83,7 +83,7 @@ export function normalizeOptions(name: string, options: unknown, blockFn: VuFunc
   return {
     name, units, profile: profileName && (options as Obj)['profiles'] && ((options as Obj)['profiles'] as Obj)[profileName] ? profileName : null, scale,
     http: { timeoutMs: durOr(http['timeout'], 60_000), discardResponseBodies: http['discardResponseBodies'] === true, baseUrl: http['baseUrl'] as string | undefined },
-    tags: (merged['tags'] ?? {}) as Record<string, string>, maxDurationMs,
+    tags: (merged['tags'] ?? {}) as Record<string, string>, maxDurationMs, workers: merged['workers'] as number | 'auto' | undefined,
   }
 }
 

@@ -46,6 +46,8 @@ export interface RunPlan {
   /** The profile that was applied, if any. */
   readonly profile: string | null
   readonly scale: number
+  /** `workers` as written: threads to run the load in (0 = the caller's thread). */
+  readonly workers: number | 'auto' | undefined
   /** Planned length including start times and graceful stops: the basis of a perf block's timeout. */
   readonly maxDurationMs: number
 }

@@ -10,6 +10,7 @@ import { runUnit } from './executors/index.ts'
 import type { RunPlan } from './plan.ts'
 import { Runtime } from './runtime.ts'
 import type { Segment } from './segment.ts'
+import { HealthMonitor, type GeneratorHealth } from './health.ts'
 
 export interface SegmentRun {
   readonly plan: RunPlan
@@ -18,7 +19,9 @@ export interface SegmentRun {
   /** Stops the load (test abort, abortOnFail): VUs are interrupted at once. */
   readonly signal?: AbortSignal | undefined
   /** Called once a second after the timeline's second closed. */
-  readonly onSecond?: ((registry: MetricsRegistry, elapsedMs: number) => void) | undefined
+  readonly onSecond?: ((registry: MetricsRegistry, elapsedMs: number, health: GeneratorHealth) => void) | undefined
+  /** Index of the worker running this segment (0 on the test's thread). */
+  readonly worker?: number
 }
 
 export interface SegmentResult {
@@ -26,6 +29,8 @@ export interface SegmentResult {
   /** Epoch ms at which the load started. */
   readonly startTime: number
   readonly durationMs: number
+  /** This thread's own load while generating (event-loop delay, CPU). */
+  readonly health: GeneratorHealth
 }
 
 export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
@@ -33,6 +38,7 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
   const { http: h } = run.plan
   const http = new HttpDriver({ sink: registry, timeoutMs: h.timeoutMs, discardResponseBodies: h.discardResponseBodies, ...(h.baseUrl ? { baseUrl: h.baseUrl } : {}) })
   const startTime = Date.now()
+  const monitor = new HealthMonitor(run.worker ?? 0)
   const rt = new Runtime(registry, http, run.data, run.plan.tags)
   const onAbort = () => rt.stop()
   run.signal?.addEventListener('abort', onAbort, { once: true })
@@ -41,7 +47,7 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
   const tick = setInterval(() => {
     http.flushBytes()
     registry.closeSecond()
-    try { run.onSecond?.(registry, rt.elapsed()) } catch { /* a progress callback must not break the load */ }
+    try { run.onSecond?.(registry, rt.elapsed(), monitor.read()) } catch { /* a progress callback must not break the load */ }
   }, 1000)
   let durationMs = 0
   try {
@@ -53,6 +59,7 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
     rt.stop()
     await http.close()
   }
+  const health = monitor.stop()
   registry.closeSecond()
-  return { metrics: registry.snapshot(), startTime, durationMs }
+  return { metrics: registry.snapshot(), startTime, durationMs, health }
 }

@@ -13,6 +13,20 @@ export interface ThresholdResult {
   readonly reason?: string
 }
 
+/** The load generator's own health: a saturated generator must not pass for a slow server. */
+export interface GeneratorReport {
+  readonly healthy: boolean
+  /** Sentences naming each limit a worker passed. */
+  readonly problems: readonly string[]
+  readonly workers: readonly {
+    readonly worker: number
+    readonly loopDelayP99Ms: number
+    readonly loopDelayMaxMs: number
+    readonly eventLoopUtilization: number
+    readonly cpu: number
+  }[]
+}
+
 /** Why a run ended before its planned length, if it did. */
 export interface AbortInfo {
   readonly reason: 'signal' | 'threshold' | 'error'
@@ -29,6 +43,7 @@ export interface ResultData {
   readonly metrics: SerializedMetrics
   readonly thresholds: readonly ThresholdResult[]
   readonly aborted?: AbortInfo
+  readonly generator?: GeneratorReport
   /** Executor, profile and the main sizing figures as run (after profile and scale). */
   readonly plan?: Readonly<Record<string, unknown>>
 }

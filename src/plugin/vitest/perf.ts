@@ -9,23 +9,41 @@ import { execute } from '../../core/execute.ts'
 import { prepare, type PreparedBlock } from '../../core/run.ts'
 import { parseDuration } from '../../core/duration.ts'
 import type { PerfOptions, VuFunction } from '../../core/options.ts'
-import type { PerfResult } from '../../metrics/result.ts'
+import { PerfResult as PerfResultClass, type PerfResult } from '../../metrics/result.ts'
 import { ThresholdsFailedError } from '../../errors.ts'
 import { digest } from '../../report/summary.ts'
 import { formatBlock } from '../../report/table.ts'
 import { appendDigest } from './meta.ts'
 import { registerMatchers } from './register.ts'
+import { record, workerRegistry } from '../../pool/registry.ts'
+import { pooledRunner, resolveWorkers } from '../../pool/run-pool.ts'
+import type { LoadRunner } from '../../core/load-runner.ts'
+import type { RunPlan } from '../../core/plan.ts'
+import { jsonSafeProblem } from '../../core/json-safe.ts'
+import { InvalidOptionError } from '../../errors.ts'
 
 registerMatchers()
 
-/** Margin on top of a block's planned length for setup, teardown and connection set-up. */
+/** Margin on top of a block's planned length for setup, teardown, bundling and thread start. */
 const TIMEOUT_MARGIN_MS = 30_000
+/** Load runs off the test's thread by default, so it never competes with the test runner's loop. */
+const DEFAULT_WORKERS = 1
+
+/** The pool runner for a block of `file`, or undefined for `workers: 0` (the test's own thread). */
+function runnerFor(plan: RunPlan, file: string | undefined, overrides: Record<string, unknown>): LoadRunner | undefined {
+  const workers = resolveWorkers(plan.workers, DEFAULT_WORKERS)
+  if (workers === 0) return undefined
+  if (!file) throw new InvalidOptionError('workers', `"${plan.name}" runs outside a test, so no worker can load its function; call it inside a test or set workers: 0`)
+  return pooledRunner({ file, name: plan.name, workers, overrides, profile: plan.profile ?? '', scale: plan.scale })
+}
 
 type PerfFn = <D = unknown>(name: string, options: PerfOptions<D>, fn?: VuFunction<D>) => void
 type TestLike = typeof test | typeof test.only | typeof test.skip
 
 function define(register: TestLike): PerfFn {
   return (name, options, fn) => {
+    // Inside a pool worker: only remember the definition, the worker runs it.
+    if (workerRegistry()) { record({ kind: 'perf', name, options: options as PerfOptions<unknown>, fn: fn as VuFunction<unknown> | undefined }); return }
     let block: PreparedBlock
     try {
       block = prepare(name, options as PerfOptions<unknown>, fn as VuFunction<unknown> | undefined, 'perf')
@@ -37,7 +55,16 @@ function define(register: TestLike): PerfFn {
     const o = options as PerfOptions<unknown>
     const timeout = o.timeout !== undefined ? parseDuration(o.timeout) : block.plan.maxDurationMs + TIMEOUT_MARGIN_MS
     register(name, { timeout }, async (ctx: TestContext) => {
-      const result = await execute({ ...block, setup: o.setup, teardown: o.teardown as ((d: unknown) => unknown) | undefined, data: o.data, signal: ctx.signal })
+      let result: PerfResult
+      try {
+        result = await execute({ ...block, setup: o.setup, teardown: o.teardown as ((d: unknown) => unknown) | undefined, data: o.data, signal: ctx.signal,
+          runner: runnerFor(block.plan, ctx.task.file?.filepath, {}) })
+      } catch (err) {
+        // A failed worker still reports what the others measured.
+        const partial = (err as { result?: unknown }).result
+        if (partial instanceof PerfResultClass) appendDigest(ctx.task as never, digest(partial))
+        throw err
+      }
       const d = digest(result)
       appendDigest(ctx.task as never, d)
       if (!result.thresholdsPassed) {
@@ -75,6 +102,10 @@ export interface Scenario<D = unknown> {
 
 /** A load definition at module top level, run from inside any test with `.run()`. */
 export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?: VuFunction<D>): Scenario<D> {
+  if (workerRegistry()) {
+    record({ kind: 'scenario', name, options: options as PerfOptions<unknown>, fn: fn as VuFunction<unknown> | undefined })
+    return { name, run: () => Promise.reject(new Error('scenario.run() is not available inside a load worker')) }
+  }
   // Validated at definition so a typo fails fast, even before any test runs it.
   prepare(name, options as PerfOptions<unknown>, fn as VuFunction<unknown> | undefined, 'scenario')
   return {
@@ -82,9 +113,15 @@ export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?
     async run(overrides = {}) {
       const merged = { ...options, ...overrides } as PerfOptions<unknown>
       const block = prepare(name, merged, fn as VuFunction<unknown> | undefined, 'scenario')
-      const task = TestRunner.getCurrentTest() as unknown as { meta: Record<string, unknown>; context?: { signal?: AbortSignal } } | undefined
+      const task = TestRunner.getCurrentTest() as unknown as { meta: Record<string, unknown>; context?: { signal?: AbortSignal }; file?: { filepath?: string } } | undefined
       const signal = merged.signal ?? task?.context?.signal
-      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal })
+      // Workers rebuild the options from the file; only plain data can travel with them.
+      const { setup: _s, teardown: _t, signal: _g, data: _d, ...travel } = overrides as Record<string, unknown>
+      const problem = jsonSafeProblem(travel, 'overrides')
+      const workers = resolveWorkers(block.plan.workers, DEFAULT_WORKERS)
+      if (problem && workers > 0) throw new InvalidOptionError('overrides', `scenario "${name}": ${problem}; functions cannot reach worker threads, so define them in scenario() or set workers: 0`)
+      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal,
+        runner: runnerFor(block.plan, task?.file?.filepath, travel) })
       appendDigest(task, digest(result))
       return result
     },
