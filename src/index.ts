@@ -14,5 +14,5 @@ export type { ResultData, ThresholdResult } from './metrics/result-data.ts'
 export { aggregate } from './metrics/aggregate-results.ts'
 export { parseDuration } from './core/duration.ts'
 export {
-  LoadspecError, InvalidOptionError, InvalidThresholdError, ThresholdsFailedError, SetupError, HttpRequestError, isLoadspecError,
+  LoadspecError, InvalidOptionError, InvalidThresholdError, ThresholdsFailedError, SetupError, HttpRequestError, WorkerFailedError, isLoadspecError,
 } from './errors.ts'

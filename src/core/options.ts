@@ -137,6 +137,11 @@ export interface BlockOptions<D = unknown> {
   data?: D
   /** Stop the load when this signal aborts. */
   signal?: AbortSignal
+  /**
+   * Threads that generate the load: a number, `'auto'` (every core this process may use), or 0 for
+   * the caller's own thread (debugging). Perf blocks and scenarios default to 1; `run()` to 0.
+   */
+  workers?: number | 'auto'
 }
 
 /** What a profile may change: sizing, thresholds and per-user-type sizing. */

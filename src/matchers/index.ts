@@ -2,7 +2,7 @@
  * The public matchers, for `expect.extend()` in Vitest and Jest. Each is a thin wrapper over a
  * kernel; `pass` is always the honest comparison and the runner inverts it for `.not`.
  */
-import { errorRateBelow, latencyBelow, passThresholds, throughputAbove, type MatcherOutcome } from './kernels.ts'
+import { errorRateBelow, healthyGenerator, latencyBelow, passThresholds, throughputAbove, type MatcherOutcome } from './kernels.ts'
 
 interface Ctx { isNot?: boolean }
 type Result = { pass: boolean; message: () => string; actual: unknown; expected: unknown }
@@ -22,6 +22,7 @@ export const loadspecMatchers = {
   toHaveErrorRateBelow(this: Ctx, received: unknown, rate: number) { return wrap(errorRateBelow('toHaveErrorRateBelow', received, rate), this) },
   toHaveThroughputAbove(this: Ctx, received: unknown, rps: number) { return wrap(throughputAbove('toHaveThroughputAbove', received, rps), this) },
   toPassThresholds(this: Ctx, received: unknown) { return wrap(passThresholds('toPassThresholds', received), this) },
+  toHaveHealthyGenerator(this: Ctx, received: unknown) { return wrap(healthyGenerator('toHaveHealthyGenerator', received), this) },
 }
 
 /** The matcher signatures, shared by the Vitest and Jest type augmentations. */
@@ -41,4 +42,6 @@ export interface LoadspecMatchers<R = unknown> {
   toHaveThroughputAbove(rps: number): R
   /** Every threshold of the run passed. */
   toPassThresholds(): R
+  /** No generator thread saturated (event-loop delay p99 ≤ 50 ms, CPU ≤ 90% of a core). */
+  toHaveHealthyGenerator(): R
 }

@@ -25,8 +25,12 @@ export function encodeHistogram(histogram: Histogram): string {
   return hdr.encodeIntoCompressedBase64(histogram)
 }
 
+/** Decodes a histogram that can still grow: decoding turns autoResize off, and a merge target with a
+ * narrower range than what is added to it would otherwise throw. */
 export function decodeHistogram(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 32, false)
+  const h = hdr.decodeFromCompressedBase64(encoded, 32, false)
+  h.autoResize = true
+  return h
 }
 
 /** Merges encoded histograms exactly (counts add bucket by bucket). */

@@ -112,6 +112,10 @@ export class PerfResult extends MetricView {
   /** True when no threshold failed. */
   get thresholdsPassed(): boolean { return this.thresholds.every((t) => t.ok) }
   get aborted(): ResultData['aborted'] { return this.data.aborted }
+  /** The generator's own health per worker thread (event-loop delay, CPU) and its verdict. */
+  get generator(): NonNullable<ResultData['generator']> {
+    return this.data.generator ?? { healthy: true, problems: [], workers: [] }
+  }
 
   endpoint(name: string): MetricView { return this.narrow({ name }, `endpoint "${name}"`) }
   scenario(name: string): MetricView { return this.narrow({ scenario: name }, `scenario "${name}"`) }

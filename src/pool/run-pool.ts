@@ -4,7 +4,7 @@
  * pool lives for one block only and is destroyed after it, whatever happened.
  */
 import { availableParallelism } from 'node:os'
-import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads'
 import Tinypool from 'tinypool'
 import { toError } from '../errors.ts'
 import { aggregateMetrics } from '../metrics/aggregate.ts'
@@ -13,6 +13,7 @@ import { splitSegment, WHOLE } from '../core/segment.ts'
 import type { GeneratorHealth } from '../core/health.ts'
 import type { LoadOutcome, LoadRunner } from '../core/load-runner.ts'
 import { bundleFor } from './bundle.ts'
+import { settlesWithin } from '../core/executors/lifecycle.ts'
 import type { SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
 
 export interface PoolTarget {
@@ -32,6 +33,9 @@ export function resolveWorkers(w: number | 'auto' | undefined, fallback: number)
 
 /** How often the parent merges worker snapshots for thresholds and progress. */
 const MERGE_EVERY_MS = 1000
+/** After a worker died, how long the others get to stop and report before we stop waiting. */
+const AFTER_EXIT_MS = 2_000
+const DESTROY_WAIT_MS = 2_000
 
 export function pooledRunner(target: PoolTarget): LoadRunner {
   return async (data, signal, onSecond) => {
@@ -62,15 +66,44 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
         return (pool.run(task, { transferList: [port2] as never }) as Promise<WorkerResult>).catch((err: unknown) => { stopAll(); throw err })
       })
       if (signal.aborted) stopAll()
-      const settled = await Promise.allSettled(tasks)
+      const settled = await Promise.allSettled(guardAgainstExit(pool, tasks, stopAll))
       return merge(settled, latest, health, startTime, performance.now() - t0)
     } finally {
       clearInterval(tick)
       signal.removeEventListener('abort', stopAll)
       for (const p of ports) p.close()
-      await pool.destroy()
+      // destroy() terminates every worker, then waits for each one's 'exit'; a worker that already
+      // exited never sends another, so the wait is bounded.
+      await settlesWithin(pool.destroy(), DESTROY_WAIT_MS)
     }
   }
+}
+
+/**
+ * tinypool rejects a task when its worker emits 'error', but a worker that calls process.exit()
+ * only emits 'exit' and its task would never settle. On an unexpected exit the others are stopped;
+ * a task still unsettled AFTER_EXIT_MS later is the dead worker's and fails with the exit code.
+ */
+function guardAgainstExit<T>(pool: Tinypool, tasks: Promise<T>[], stopAll: () => void): Promise<T>[] {
+  let timer: NodeJS.Timeout | undefined
+  let onExit: (code: number) => void = () => {}
+  const exited = new Promise<never>((_, reject) => {
+    onExit = (code) => {
+      stopAll()
+      timer ??= setTimeout(() => reject(new Error(`the worker thread exited with code ${code} before finishing its load`)), AFTER_EXIT_MS)
+    }
+  })
+  exited.catch(() => {})
+  // tinypool's threads are wrappers; `.thread` is the worker_threads Worker.
+  const workers = (pool.threads as unknown as { thread?: Worker }[]).map((w) => w.thread).filter((w): w is Worker => w !== undefined)
+  if (workers.length < tasks.length) throw new Error(`loadspec: expected ${tasks.length} worker threads, tinypool has ${workers.length}`)
+  for (const w of workers) w.once('exit', onExit)
+  const all = Promise.allSettled(tasks).finally(() => {
+    clearTimeout(timer)
+    for (const w of workers) w.off('exit', onExit)
+  })
+  void all
+  return tasks.map((t) => Promise.race([t, exited]))
 }
 
 function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (SerializedMetrics | null)[], health: (GeneratorHealth | null)[],

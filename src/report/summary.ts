@@ -28,6 +28,10 @@ export interface BlockDigest {
   readonly thresholds: readonly ThresholdResult[]
   readonly checks: { readonly passes: number; readonly fails: number }
   readonly aborted?: string | undefined
+  /** Problems of a saturated generator (empty when healthy). */
+  readonly generatorProblems: readonly string[]
+  /** Threads that generated the load. */
+  readonly workers: number
   /** Schedule lag p99 of arrival-rate executors (ms), when there were any. */
   readonly scheduleLagP99?: number | undefined
 }
@@ -62,6 +66,8 @@ export function digest(result: PerfResult): BlockDigest {
     thresholds: result.thresholds,
     checks: { passes: checks?.passes ?? 0, fails: checks?.fails ?? 0 },
     aborted: result.aborted?.message,
+    generatorProblems: result.generator.problems,
+    workers: result.generator.workers.length,
     scheduleLagP99: lag && lag.count > 0 ? lag.p99 : undefined,
   }
 }

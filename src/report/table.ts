@@ -10,7 +10,8 @@ const HEAD = ['endpoint', 'reqs', 'rps', 'err%', 'p50', 'p90', 'p95', 'p99', 'ma
 export function formatBlock(d: BlockDigest): string {
   const passed = d.thresholds.filter((t) => t.ok).length
   const verdict = d.thresholds.length ? `${passed === d.thresholds.length ? '✓' : '✗'} thresholds ${passed}/${d.thresholds.length}` : 'no thresholds'
-  const out = [`${d.name}  ·  ${formatDuration(d.durationMs)}  ·  ${verdict}${d.aborted ? `  ·  aborted: ${d.aborted}` : ''}`]
+  const threads = d.workers > 1 ? `  ·  ${d.workers} workers` : ''
+  const out = [`${d.name}  ·  ${formatDuration(d.durationMs)}${threads}  ·  ${verdict}${d.aborted ? `  ·  aborted: ${d.aborted}` : ''}`]
   const rows = [...d.endpoints, ...(d.endpoints.length === 1 ? [] : [d.total])].map(cells)
   out.push(...align([HEAD, ...rows]).map((l) => '  ' + l))
   const it = d.iterations
@@ -26,6 +27,9 @@ export function formatBlock(d: BlockDigest): string {
   if (d.data.sent + d.data.received > 0) {
     out.push(`  data: ↑ ${bytes(d.data.sent)} (${d.data.kbpsOut.toFixed(1)} kbps)  ↓ ${bytes(d.data.received)} (${d.data.kbpsIn.toFixed(1)} kbps)` +
       `  · projected ${bytes(d.data.perHourBytes)}/hour, ${bytes(d.data.perDayBytes)}/day`)
+  }
+  if (d.generatorProblems.length) {
+    out.push(`  ⚠ generator saturated — its own delay is in these latencies: ${d.generatorProblems.join('; ')}`)
   }
   for (const t of d.thresholds) {
     out.push(`  ${t.ok ? '✓' : '✗'} ${t.key} ${t.source}  (actual ${t.actual === null ? 'no data' : +t.actual.toFixed(3)})`)

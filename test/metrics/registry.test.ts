@@ -69,6 +69,18 @@ describe('MetricsRegistry', () => {
     expect(merged.errorRate).toBe(single.errorRate)
   })
 
+  test('merging parts with very different ranges (µs and minutes) in the same second is exact', () => {
+    const a = new MetricsRegistry()
+    const b = new MetricsRegistry()
+    a.trend('http_req_duration').add(0.05)
+    b.trend('http_req_duration').add(120_000)
+    a.closeSecond()
+    b.closeSecond()
+    const merged = result(aggregateMetrics([a.snapshot(), b.snapshot()]))
+    expect(merged.trend('http_req_duration')).toMatchObject({ count: 2, min: 0.05, max: 120_000 })
+    expect(merged.timeline[0]?.max).toBeGreaterThanOrEqual(119_900)
+  })
+
   test('counters report a per-second rate over the run and rates count true samples', () => {
     const reg = new MetricsRegistry()
     for (let i = 0; i < 50; i++) reg.counter('http_reqs').add(1)

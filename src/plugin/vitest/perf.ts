@@ -92,7 +92,7 @@ export const perf: PerfApi = Object.assign(define(test), {
 })
 
 /** Options accepted by `scenario.run()`: any option, plus data for the VUs. */
-export type ScenarioOverrides<D> = Partial<PerfOptions<D>> & { data?: D }
+export type ScenarioOverrides<D> = Partial<PerfOptions<D>> & { data?: D; workers?: number | 'auto' }
 
 export interface Scenario<D = unknown> {
   readonly name: string

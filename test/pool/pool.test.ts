@@ -1,0 +1,155 @@
+/**
+ * The worker pool: these scenarios are defined at the top level of this file, so each worker loads
+ * this very file (bundled) and finds them by name, as it would a user's perf suite.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { scenario, WorkerFailedError, type PerfResult } from '../../src/plugin/vitest/index.ts'
+import { startServer, type TestServer } from '../helpers/servers.ts'
+import { delayPath } from './paths.ts'
+
+/** Module-level constant used inside VU functions (must reach workers). */
+const PREFIX = '/delay'
+interface Data { url: string }
+
+let server: TestServer
+const seen: string[] = []
+beforeAll(async () => {
+  server = await startServer((req, res) => {
+    seen.push(req.url ?? '')
+    const n = Number((req.url ?? '').split('/').pop()?.replace('d', ''))
+    setTimeout(() => res.end('ok'), Number.isFinite(n) ? n * 2 : 0)
+  })
+})
+afterAll(async () => { await server.close() })
+
+const counted = scenario<Data>('pool: counted requests', { executor: 'per-vu-iterations', vus: 8, iterations: 25 }, async ({ http, data, vu }) => {
+  await http.get(data.url + delayPath(PREFIX, vu.id + vu.iteration))
+})
+
+const rate = scenario<Data>('pool: rate split', { executor: 'constant-arrival-rate', rate: 100, duration: '2s', preAllocatedVUs: 6, maxVUs: 30 },
+  async ({ http, data }) => { await http.get(`${data.url}/r/0`) })
+
+const sevenVus = scenario('pool: seven VUs', { executor: 'per-vu-iterations', vus: 7, iterations: 3 }, ({ vu, metrics }) => {
+  metrics.counter('vu_seen').add(1, { id: String(vu.id) })
+})
+
+const crashing = scenario<Data>('pool: a worker exits', { executor: 'constant-vus', vus: 2, duration: '3s' }, async ({ http, data, vu, sleep }) => {
+  await http.get(`${data.url}/c/0`)
+  if (vu.id === 2 && vu.iteration === 3) process.exit(3)
+  await sleep(0.02)
+})
+
+const throwing = scenario<Data>('pool: a worker throws outside an iteration', { executor: 'constant-vus', vus: 2, duration: '3s' }, async ({ http, data, vu, sleep }) => {
+  await http.get(`${data.url}/t/0`)
+  if (vu.id === 1 && vu.iteration === 2) setTimeout(() => { throw new Error('escaped the iteration') }, 0)
+  await sleep(0.02)
+})
+
+const long = scenario<Data>('pool: long', { executor: 'constant-vus', vus: 4, duration: '60s', gracefulStop: '2s' }, async ({ http, data, sleep }) => {
+  await http.get(`${data.url}/l/0`)
+  await sleep(0.05)
+})
+
+const busy = scenario('pool: CPU-bound VU function', { executor: 'constant-vus', vus: 1, duration: '1500ms' }, () => {
+  const end = performance.now() + 80
+  while (performance.now() < end) { /* a VU that burns CPU blocks its worker's event loop */ }
+})
+
+const idle = scenario<Data>('pool: light load', { executor: 'constant-vus', vus: 2, duration: '1s' }, async ({ http, data, sleep }) => {
+  await http.get(`${data.url}/h/0`)
+  await sleep(0.05)
+})
+
+const perEndpoint = (r: PerfResult) => Object.fromEntries(r.endpoints().map((n) => [n, r.endpoint(n).requests]))
+
+describe('splitting and merging', () => {
+  test('the same load with 1, 2 and 4 workers gives the same totals and the same distribution', async () => {
+    const results: PerfResult[] = []
+    for (const workers of [1, 2, 4]) {
+      const before = server.received()
+      const r = await counted.run({ workers, data: { url: server.url } })
+      expect(server.received() - before).toBe(200)
+      expect(r.requests).toBe(200)
+      expect(r.iterations.completed).toBe(200)
+      expect(r.generator.workers.length).toBe(workers)
+      results.push(r)
+    }
+    // the request mix is decided by global VU ids and iterations, so it is identical whatever the split
+    expect(perEndpoint(results[1] as PerfResult)).toEqual(perEndpoint(results[0] as PerfResult))
+    expect(perEndpoint(results[2] as PerfResult)).toEqual(perEndpoint(results[0] as PerfResult))
+    for (const r of results) {
+      // server delays are 0, 2, 4 and 6 ms: the merged p95 is the slowest path's, whatever the split
+      expect(r.endpoint('GET /delay/d3').latency?.p50).toBeGreaterThanOrEqual(5)
+      expect(r.endpoints().length).toBe(4)
+      expect(r.trend('http_req_duration')?.count).toBe(200)
+    }
+  })
+
+  test('rate 100/s over 3 workers starts exactly 100 iterations a second in total', async () => {
+    const r = await rate.run({ workers: 3, data: { url: server.url } })
+    expect(r.iterations.completed + r.iterations.dropped).toBe(200)
+    expect(r.iterations.dropped).toBe(0)
+    expect(Math.abs(r.throughput - 100) / 100).toBeLessThan(0.02)
+  })
+
+  test('7 VUs over 3 workers: every VU id 1–7 runs exactly once, none twice', async () => {
+    const r = await sevenVus.run({ workers: 3 })
+    for (let id = 1; id <= 7; id++) expect(r.counter('vu_seen', { id: String(id) })?.count, `VU ${id}`).toBe(3)
+    expect(r.counter('vu_seen')?.count).toBe(21)
+    expect(r.gauge('vus_max')?.value).toBe(7)
+  })
+
+  test('module-level constants and imports reach the workers', async () => {
+    seen.length = 0
+    await counted.run({ workers: 2, iterations: 1, data: { url: server.url } })
+    expect(seen.sort()).toEqual(['/delay/d0', '/delay/d1', '/delay/d1', '/delay/d2', '/delay/d2', '/delay/d3', '/delay/d3', '/delay/d0'].sort())
+  })
+})
+
+describe('failure, abort and cleanup', () => {
+  const threads = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort' || r === 'Worker' || r === 'WorkerHandle').length
+
+  test('a worker that exits fails the block with that error and keeps the others\' results', async () => {
+    const err = await crashing.run({ workers: 2, data: { url: server.url } }).then(() => null, (e: unknown) => e)
+    expect(err).toBeInstanceOf(WorkerFailedError)
+    expect((err as Error).message).toMatch(/worker 1 failed: .*exit/i)
+    const partial = (err as WorkerFailedError).result as PerfResult
+    expect(partial.scenario('default').requests).toBeGreaterThan(0)
+    expect(partial.aborted?.reason).toBe('error')
+  })
+
+  test('an uncaught exception in a worker fails the block with its message', async () => {
+    const err = await throwing.run({ workers: 2, data: { url: server.url } }).then(() => null, (e: unknown) => e)
+    expect((err as Error).message).toMatch(/worker 0 failed: escaped the iteration/)
+  })
+
+  test('an abort stops every worker promptly and the pool leaves no thread behind', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const before = threads()
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(new Error('test aborted')), 500)
+    const t0 = performance.now()
+    const r = await long.run({ workers: 2, signal: ac.signal, data: { url: server.url } })
+    expect(performance.now() - t0).toBeLessThan(3000)
+    expect(r.aborted).toEqual({ reason: 'signal', message: 'test aborted' })
+    expect(r.requests).toBeGreaterThan(10)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(threads()).toBe(before)
+  })
+})
+
+describe('generator health', () => {
+  test('a CPU-bound VU function is flagged as an unhealthy generator', async () => {
+    const r = await busy.run({ workers: 1 })
+    expect(r.generator.healthy).toBe(false)
+    expect(r.generator.problems.join('; ')).toMatch(/worker 0: (event-loop delay p99 \d+\.\d ms \(limit 50 ms\)|CPU \d+% of a core)/)
+    expect(r).not.toHaveHealthyGenerator()
+    expect(() => expect(r).toHaveHealthyGenerator()).toThrow(/Received: saturated — worker 0/)
+  })
+
+  test('a light load is a healthy generator', async () => {
+    const r = await idle.run({ workers: 2, data: { url: server.url } })
+    expect(r).toHaveHealthyGenerator()
+    expect(r.generator.workers.map((w) => w.worker).sort()).toEqual([0, 1])
+  })
+})
