@@ -9,12 +9,18 @@ import { normalizeOptions } from './normalize.ts'
 import type { PerfOptions, VuFunction, Thresholds } from './options.ts'
 import type { RunPlan } from './plan.ts'
 import type { ParsedThreshold } from '../metrics/thresholds.ts'
+import { InvalidOptionError } from '../errors.ts'
+import { modulePathOf, modulePlaceholder, moduleRunner } from '../pool/module-scenario.ts'
+import { resolveWorkers } from '../pool/run-pool.ts'
 
 export type RunOptions<D = unknown> = PerfOptions<D> & {
   /** Name of the run in results and reports. @default 'run' */
   name?: string
-  /** What each VU does (or give every `scenarios` entry an `fn`). */
-  fn?: VuFunction<D>
+  /**
+   * What each VU does (or give every `scenarios` entry an `fn`): a function, or the path or file
+   * URL of a module whose default export is the function (needed for `workers` ≥ 1 here).
+   */
+  fn?: VuFunction<D> | string | URL
   /** Profile to apply; defaults to LOADSPEC_PROFILE. */
   profile?: string
 }
@@ -23,17 +29,26 @@ export type RunOptions<D = unknown> = PerfOptions<D> & {
 export interface PreparedBlock {
   readonly plan: RunPlan
   readonly thresholds: readonly ParsedThreshold[]
+  /** Set when the VU function is a module's default export. */
+  readonly modulePath: string | null
 }
 
-export function prepare(name: string, options: PerfOptions<unknown>, fn: VuFunction<unknown> | undefined, kind: string, profile?: string): PreparedBlock {
-  const plan = normalizeOptions(name, options, fn, { kind, profile })
+export function prepare(name: string, options: PerfOptions<unknown>, fn: VuFunction<unknown> | string | URL | undefined, kind: string, profile?: string): PreparedBlock {
+  const modulePath = modulePathOf(fn)
+  const plan = normalizeOptions(name, options, modulePath ? modulePlaceholder : (fn as VuFunction<unknown> | undefined), { kind, profile })
   const merged = options as { thresholds?: Thresholds; profiles?: Record<string, { thresholds?: Thresholds }> }
   const chosen = plan.profile ? merged.profiles?.[plan.profile]?.thresholds : undefined
-  return { plan, thresholds: parseThresholds(chosen ?? merged.thresholds ?? {}) }
+  return { plan, thresholds: parseThresholds(chosen ?? merged.thresholds ?? {}), modulePath }
 }
 
 export async function run<D = unknown>(options: RunOptions<D>): Promise<PerfResult> {
   const { name = 'run', fn, profile, ...rest } = options
-  const block = prepare(name, rest as PerfOptions<unknown>, fn as VuFunction<unknown> | undefined, 'run', profile)
-  return execute({ ...block, setup: rest.setup, teardown: rest.teardown as ((d: unknown) => unknown) | undefined, data: rest.data, signal: rest.signal })
+  const block = prepare(name, rest as PerfOptions<unknown>, fn as VuFunction<unknown> | string | URL | undefined, 'run', profile)
+  // Without a test file, workers can only load a VU function that lives in a module.
+  const workers = resolveWorkers(block.plan.workers, 0)
+  if (workers > 0 && !block.modulePath) {
+    throw new InvalidOptionError('workers', `run(): workers: ${String(rest.workers)} needs the VU function in a module (fn: './my-scenario.ts', default export) so worker threads can load it; or set workers: 0`)
+  }
+  const runner = block.modulePath ? moduleRunner(block.plan, block.modulePath, rest as PerfOptions<unknown>, workers) : undefined
+  return execute({ ...block, setup: rest.setup, teardown: rest.teardown as ((d: unknown) => unknown) | undefined, data: rest.data, signal: rest.signal, runner })
 }

@@ -1,8 +1,11 @@
 /**
- * Bundles a test file once per process with esbuild, so worker threads can load it on every Node
- * version we support (TypeScript included) and get its inline perf()/scenario() functions.
- * `vitest` is replaced by a stub (no runner in a worker); packages stay external and resolve from
- * the project's node_modules, where the bundle is written (node_modules/.cache/loadspec).
+ * Bundles what a worker thread must load, once per process, with esbuild: TypeScript loads on
+ * every Node version we support, `vitest` is replaced by a stub (no runner in a worker), and
+ * packages stay external, resolved from the project's node_modules where bundles are written
+ * (node_modules/.cache/loadspec).
+ *
+ * Two kinds: a test file's bundle (its inline perf()/scenario() functions are found by name), and
+ * a scenario module's bundle (its default export is the VU function).
  */
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
@@ -12,31 +15,55 @@ import { build } from 'esbuild'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
+const own = (name: string) => JSON.stringify(join(here, `${name}${ext}`))
 const cache = new Map<string, Promise<string>>()
 
-/** URL of the bundle (an ES module) that installs the registry, evaluates `testFile` and exports the worker task. */
+/** URL of a bundle that installs the registry, evaluates `testFile` and exports the worker task. */
 export function bundleFor(testFile: string): Promise<string> {
-  const key = `${testFile}:${statSync(testFile).mtimeMs}`
+  return cached(`file:${testFile}:${statSync(testFile).mtimeMs}`, testFile, [
+    `import ${own('install-registry')}`,
+    `import ${JSON.stringify(testFile)}`,
+    `export { default } from ${own('worker-task')}`,
+  ])
+}
+
+/**
+ * URL of a worker bundle for a scenario module: it records the module's default export under
+ * `name` with `options` (JSON) and exports the worker task.
+ */
+export function bundleForModule(modulePath: string, name: string, options: Readonly<Record<string, unknown>>): Promise<string> {
+  const json = JSON.stringify(options)
+  return cached(`module:${modulePath}:${statSync(modulePath).mtimeMs}:${name}:${json}`, modulePath, [
+    `import ${own('install-registry')}`,
+    `import { record } from ${own('registry')}`,
+    `import vuFunction from ${JSON.stringify(modulePath)}`,
+    `if (typeof vuFunction !== 'function') throw new TypeError(${JSON.stringify(`${modulePath} must export a VU function as its default export`)})`,
+    `record({ kind: 'scenario', name: ${JSON.stringify(name)}, options: ${json}, fn: vuFunction })`,
+    `export { default } from ${own('worker-task')}`,
+  ])
+}
+
+/** URL of a bundle that only re-exports a scenario module's function (for `workers: 0`). */
+export function bundleModuleFunction(modulePath: string): Promise<string> {
+  return cached(`fn:${modulePath}:${statSync(modulePath).mtimeMs}`, modulePath, [`export { default as vuFunction } from ${JSON.stringify(modulePath)}`])
+}
+
+function cached(key: string, file: string, lines: string[]): Promise<string> {
   let p = cache.get(key)
   if (!p) {
-    p = make(testFile)
+    p = make(file, lines.join('\n'))
     cache.set(key, p)
     p.catch(() => cache.delete(key))
   }
   return p
 }
 
-async function make(testFile: string): Promise<string> {
-  const outDir = join(nodeModulesOf(testFile), '.cache', 'loadspec')
+async function make(file: string, contents: string): Promise<string> {
+  const outDir = join(nodeModulesOf(file), '.cache', 'loadspec')
   mkdirSync(outDir, { recursive: true })
-  const out = join(outDir, `${createHash('sha1').update(testFile).digest('hex').slice(0, 12)}-${Date.now().toString(36)}.mjs`)
-  const entry = [
-    `import ${JSON.stringify(join(here, `install-registry${ext}`))}`,
-    `import ${JSON.stringify(testFile)}`,
-    `export { default } from ${JSON.stringify(join(here, `worker-task${ext}`))}`,
-  ].join('\n')
+  const out = join(outDir, `${createHash('sha1').update(contents).digest('hex').slice(0, 12)}-${Date.now().toString(36)}.mjs`)
   await build({
-    stdin: { contents: entry, resolveDir: dirname(testFile), sourcefile: 'loadspec-worker-entry.mjs', loader: 'js' },
+    stdin: { contents, resolveDir: dirname(file), sourcefile: 'loadspec-worker-entry.mjs', loader: 'js' },
     bundle: true, platform: 'node', format: 'esm', target: 'node22', packages: 'external', outfile: out,
     alias: { vitest: join(here, 'vitest-stub.cjs') }, sourcemap: 'inline', logLevel: 'silent',
   })

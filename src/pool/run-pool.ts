@@ -23,6 +23,8 @@ export interface PoolTarget {
   readonly overrides: Readonly<Record<string, unknown>>
   readonly profile: string
   readonly scale: number
+  /** Makes the worker bundle; default: the test file's. */
+  readonly bundle?: () => Promise<string>
 }
 
 /** `workers` as the user wrote it → a thread count (`'auto'`: every core this process may use). */
@@ -39,7 +41,7 @@ const DESTROY_WAIT_MS = 2_000
 
 export function pooledRunner(target: PoolTarget): LoadRunner {
   return async (data, signal, onSecond) => {
-    const filename = await bundleFor(target.file)
+    const filename = await (target.bundle ? target.bundle() : bundleFor(target.file))
     const n = target.workers
     // useAtomics: false — parked workers in Atomics.wait freeze their timers and sockets (platform notes).
     const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000 })

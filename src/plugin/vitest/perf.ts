@@ -20,6 +20,7 @@ import { pooledRunner, resolveWorkers } from '../../pool/run-pool.ts'
 import type { LoadRunner } from '../../core/load-runner.ts'
 import type { RunPlan } from '../../core/plan.ts'
 import { jsonSafeProblem } from '../../core/json-safe.ts'
+import { moduleRunner } from '../../pool/module-scenario.ts'
 import { InvalidOptionError } from '../../errors.ts'
 
 registerMatchers()
@@ -30,14 +31,17 @@ const TIMEOUT_MARGIN_MS = 30_000
 const DEFAULT_WORKERS = 1
 
 /** The pool runner for a block of `file`, or undefined for `workers: 0` (the test's own thread). */
-function runnerFor(plan: RunPlan, file: string | undefined, overrides: Record<string, unknown>): LoadRunner | undefined {
+function runnerFor(block: PreparedBlock, options: PerfOptions<unknown>, file: string | undefined, overrides: Record<string, unknown>): LoadRunner | undefined {
+  const { plan } = block
   const workers = resolveWorkers(plan.workers, DEFAULT_WORKERS)
+  if (block.modulePath) return moduleRunner(plan, block.modulePath, options, workers)
   if (workers === 0) return undefined
   if (!file) throw new InvalidOptionError('workers', `"${plan.name}" runs outside a test, so no worker can load its function; call it inside a test or set workers: 0`)
   return pooledRunner({ file, name: plan.name, workers, overrides, profile: plan.profile ?? '', scale: plan.scale })
 }
 
-type PerfFn = <D = unknown>(name: string, options: PerfOptions<D>, fn?: VuFunction<D>) => void
+/** `fn`: the VU function, or the path / file URL of a module whose default export it is. */
+type PerfFn = <D = unknown>(name: string, options: PerfOptions<D>, fn?: VuFunction<D> | string | URL) => void
 type TestLike = typeof test | typeof test.only | typeof test.skip
 
 function define(register: TestLike): PerfFn {
@@ -58,7 +62,7 @@ function define(register: TestLike): PerfFn {
       let result: PerfResult
       try {
         result = await execute({ ...block, setup: o.setup, teardown: o.teardown as ((d: unknown) => unknown) | undefined, data: o.data, signal: ctx.signal,
-          runner: runnerFor(block.plan, ctx.task.file?.filepath, {}) })
+          runner: runnerFor(block, o, ctx.task.file?.filepath, {}) })
       } catch (err) {
         // A failed worker still reports what the others measured.
         const partial = (err as { result?: unknown }).result
@@ -101,7 +105,7 @@ export interface Scenario<D = unknown> {
 }
 
 /** A load definition at module top level, run from inside any test with `.run()`. */
-export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?: VuFunction<D>): Scenario<D> {
+export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?: VuFunction<D> | string | URL): Scenario<D> {
   if (workerRegistry()) {
     record({ kind: 'scenario', name, options: options as PerfOptions<unknown>, fn: fn as VuFunction<unknown> | undefined })
     return { name, run: () => Promise.reject(new Error('scenario.run() is not available inside a load worker')) }
@@ -121,7 +125,7 @@ export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?
       const workers = resolveWorkers(block.plan.workers, DEFAULT_WORKERS)
       if (problem && workers > 0) throw new InvalidOptionError('overrides', `scenario "${name}": ${problem}; functions cannot reach worker threads, so define them in scenario() or set workers: 0`)
       const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal,
-        runner: runnerFor(block.plan, task?.file?.filepath, travel) })
+        runner: runnerFor(block, merged, task?.file?.filepath, travel) })
       appendDigest(task, digest(result))
       return result
     },
