@@ -16,10 +16,14 @@ export interface GeneratorHealth {
   readonly eventLoopUtilization: number
   /** CPU time of this thread ÷ wall time (1 = one full core). */
   readonly cpu: number
+  /** Wall time the reading covers, ms. */
+  readonly wallMs: number
 }
 
 /** Above these the generator is saturated: its own delay would show up as server latency. */
 export const HEALTH_LIMITS = { loopDelayP99Ms: 50, cpu: 0.9 } as const
+/** Shorter readings are not judged: a few ms of start-up work is not saturation. */
+export const MIN_JUDGED_WALL_MS = 1000
 
 export class HealthMonitor {
   private readonly delay: IntervalHistogram
@@ -41,6 +45,7 @@ export class HealthMonitor {
       loopDelayMaxMs: this.delay.count ? this.delay.max / 1e6 : 0,
       eventLoopUtilization: performance.eventLoopUtilization(this.elu).utilization,
       cpu: wall > 0 ? (cpu - this.cpu0) / wall : 0,
+      wallMs: wall / 1000,
     }
   }
 
@@ -55,6 +60,7 @@ export class HealthMonitor {
 /** Problems of a reading, as sentences for the summary and the matcher. */
 export function healthProblems(h: GeneratorHealth): string[] {
   const out: string[] = []
+  if (h.wallMs < MIN_JUDGED_WALL_MS) return out
   if (h.loopDelayP99Ms > HEALTH_LIMITS.loopDelayP99Ms) out.push(`worker ${h.worker}: event-loop delay p99 ${h.loopDelayP99Ms.toFixed(1)} ms (limit ${HEALTH_LIMITS.loopDelayP99Ms} ms)`)
   if (h.cpu > HEALTH_LIMITS.cpu) out.push(`worker ${h.worker}: CPU ${(h.cpu * 100).toFixed(0)}% of a core (limit ${HEALTH_LIMITS.cpu * 100}%)`)
   return out

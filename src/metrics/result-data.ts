@@ -24,6 +24,7 @@ export interface GeneratorReport {
     readonly loopDelayMaxMs: number
     readonly eventLoopUtilization: number
     readonly cpu: number
+    readonly wallMs: number
   }[]
 }
 

@@ -147,6 +147,12 @@ describe('generator health', () => {
     expect(() => expect(r).toHaveHealthyGenerator()).toThrow(/Received: saturated — worker 0/)
   })
 
+  test('a run too short to judge is not called saturated', async () => {
+    const r = await sevenVus.run({ workers: 1 })
+    expect(r.generator.workers[0]?.wallMs).toBeLessThan(1000)
+    expect(r).toHaveHealthyGenerator()
+  })
+
   test('a light load is a healthy generator', async () => {
     const r = await idle.run({ workers: 2, data: { url: server.url } })
     expect(r).toHaveHealthyGenerator()
