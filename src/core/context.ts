@@ -4,6 +4,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import type { HttpClient } from '../drivers/http.ts'
+import type { WsClient } from '../drivers/ws.ts'
 import type { MetricSink, RateHandle, Tags } from '../metrics/sink.ts'
 import type { VuState } from './vu-state.ts'
 import { pickWeighted } from './weights.ts'
@@ -20,6 +21,8 @@ export interface CustomMetrics {
 export interface VuContext<D = unknown> {
   /** HTTP client (undici keep-alive pools); failures are returned and counted, not thrown. */
   readonly http: HttpClient
+  /** WebSocket client: `ws.connect(url)` → session with send / next / request / close. */
+  readonly ws: WsClient
   /**
    * Evaluates named predicates and records each in the `checks` rate (tag `check`).
    * @returns true when every predicate passed.
@@ -39,7 +42,7 @@ export interface VuContext<D = unknown> {
   readonly signal: AbortSignal
 }
 
-export function createVuContext<D>(state: VuState, http: HttpClient, sink: MetricSink, data: D, baseTags: Tags): VuContext<D> {
+export function createVuContext<D>(state: VuState, http: HttpClient, ws: WsClient, sink: MetricSink, data: D, baseTags: Tags): VuContext<D> {
   const checkHandles = new Map<string, RateHandle>()
   const withScenario = (tags?: Record<string, string>): Tags => ({ ...baseTags, ...tags })
   const custom = <H>(make: (name: string, tags: Tags) => H) => {
@@ -57,6 +60,7 @@ export function createVuContext<D>(state: VuState, http: HttpClient, sink: Metri
 
   return {
     http,
+    ws,
     check(value, checks, tags) {
       let all = true
       for (const label in checks) {

@@ -4,6 +4,7 @@
  * with their own segment, and the results merge exactly.
  */
 import { HttpDriver } from '../drivers/http.ts'
+import { WsDriver } from '../drivers/ws.ts'
 import { MetricsRegistry } from '../metrics/registry.ts'
 import type { SerializedMetrics } from '../metrics/serialized.ts'
 import { runUnit } from './executors/index.ts'
@@ -39,7 +40,8 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
   const http = new HttpDriver({ sink: registry, timeoutMs: h.timeoutMs, discardResponseBodies: h.discardResponseBodies, ...(h.baseUrl ? { baseUrl: h.baseUrl } : {}) })
   const startTime = Date.now()
   const monitor = new HealthMonitor(run.worker ?? 0)
-  const rt = new Runtime(registry, http, run.data, run.plan.tags)
+  const ws = new WsDriver({ sink: registry })
+  const rt = new Runtime(registry, http, ws, run.data, run.plan.tags)
   const onAbort = () => rt.stop()
   run.signal?.addEventListener('abort', onAbort, { once: true })
   if (run.signal?.aborted) rt.stop()
@@ -57,7 +59,7 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
     clearInterval(tick)
     run.signal?.removeEventListener('abort', onAbort)
     rt.stop()
-    await http.close()
+    await Promise.all([http.close(), ws.close()])
   }
   const health = monitor.stop()
   registry.closeSecond()

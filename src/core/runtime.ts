@@ -3,6 +3,7 @@
  * the setup data, the clock and the stop switch. Made by `runSegment()`, one per run per thread.
  */
 import type { HttpDriver } from '../drivers/http.ts'
+import type { WsDriver } from '../drivers/ws.ts'
 import type { MetricsRegistry } from '../metrics/registry.ts'
 import type { CounterHandle, GaugeHandle, RateHandle, TrendHandle } from '../metrics/sink.ts'
 import type { UserTypePlan } from './plan.ts'
@@ -31,7 +32,7 @@ export class Runtime {
   private readonly stopListeners = new Set<() => void>()
   private readonly vus = new Set<Vu>()
 
-  constructor(readonly registry: MetricsRegistry, readonly http: HttpDriver, readonly data: unknown, readonly tags: Readonly<Record<string, string>>) {
+  constructor(readonly registry: MetricsRegistry, readonly http: HttpDriver, readonly ws: WsDriver, readonly data: unknown, readonly tags: Readonly<Record<string, string>>) {
     this.t0 = performance.now()
     this.vusGauge = registry.gauge('vus')
     this.vusMaxGauge = registry.gauge('vus_max')

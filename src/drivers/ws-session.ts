@@ -1,0 +1,242 @@
+/**
+ * One WebSocket session of a VU. Messages are matched against waiters (`next`, `request`) as they
+ * arrive; unmatched ones wait in a small inbox. Failures are counted by kind and end as `null`
+ * results or a closed session, never as exceptions out of the VU.
+ */
+import WebSocket from 'ws'
+import type { ErrorKind } from '../metrics/sink.ts'
+import type { WsDriver, WsHandles } from './ws.ts'
+
+export interface WsConnectOptions {
+  headers?: Record<string, string>
+  /** The `name` tag; default `WS` + path with ids collapsed. */
+  name?: string
+  tags?: Record<string, string>
+  /** Handshake timeout, ms. @default 10_000 */
+  timeout?: number
+  /** Negotiate permessage-deflate (costs ~20× the memory per session). @default false */
+  perMessageDeflate?: boolean
+}
+
+export interface WsMessage {
+  /** Text of a text frame, or the bytes of a binary one decoded as UTF-8. */
+  readonly text: string
+  readonly binary: boolean
+  json<T = unknown>(): T
+  /** performance.now() when it arrived. */
+  readonly at: number
+}
+
+export interface WsSession {
+  /** The handshake succeeded. */
+  readonly ok: boolean
+  /** Why the handshake failed, or why the session ended badly. */
+  readonly error: string | null
+  readonly closed: boolean
+  /** Close code once closed (1000 normal, 1006 abnormal…). */
+  readonly closeCode: number | null
+  /** Sends text, bytes, or an object as JSON; false when the session is not open. */
+  send(data: string | Uint8Array | object): boolean
+  /** The next message matching `predicate` (or any), or null on timeout or close. @param timeoutMs default 10 000 */
+  next(predicate?: (m: WsMessage) => boolean, timeoutMs?: number): Promise<WsMessage | null>
+  /** Sends and waits for the matching reply; the round trip is recorded in `ws_rtt`. */
+  request(data: string | Uint8Array | object, match: (m: WsMessage) => boolean, timeoutMs?: number): Promise<WsMessage | null>
+  /** Sees every message as it arrives (fan-out, feeds); returns the unsubscribe function. */
+  onMessage(listener: (m: WsMessage) => void): () => void
+  /** Closes (normal closure by default) and resolves once closed. */
+  close(code?: number, reason?: string): Promise<void>
+}
+
+/** Unmatched messages kept per session; older ones are dropped (a reader that never reads must not grow without bound). */
+const INBOX_LIMIT = 256
+const DEFAULT_WAIT_MS = 10_000
+const NORMAL_CLOSE = new Set([1000, 1001, 1005])
+
+class Message implements WsMessage {
+  private decoded: string | null = null
+  constructor(private readonly raw: WebSocket.RawData, readonly binary: boolean, readonly at: number) {}
+  get text(): string {
+    if (this.decoded === null) this.decoded = Array.isArray(this.raw) ? Buffer.concat(this.raw).toString('utf8') : Buffer.from(this.raw as ArrayBuffer).toString('utf8')
+    return this.decoded
+  }
+  json<T = unknown>(): T { return JSON.parse(this.text) as T }
+}
+
+interface Waiter { match: (m: WsMessage) => boolean; resolve: (m: WsMessage | null) => void; cancel: () => void }
+
+export class WsSessionImpl implements WsSession {
+  ok = false
+  error: string | null = null
+  closed = false
+  closeCode: number | null = null
+  readonly closedPromise: Promise<void>
+  private markClosed: () => void = () => {}
+  private openedAt = 0
+  private inbox: Message[] | null = null
+  private readonly waiters: Waiter[] = []
+  private listeners: ((m: WsMessage) => void)[] | null = null
+  private closeHooks: (() => void)[] = []
+  private weClosed = false
+
+  private constructor(private readonly ws: WebSocket, private readonly h: WsHandles, private readonly driver: WsDriver, private readonly name: string) {
+    this.closedPromise = new Promise((resolve) => { this.markClosed = resolve })
+  }
+
+  static open(url: string, o: WsConnectOptions, h: WsHandles, driver: WsDriver, name: string): Promise<WsSessionImpl> {
+    const t0 = performance.now()
+    let ws: WebSocket
+    try {
+      ws = new WebSocket(url, { headers: o.headers, perMessageDeflate: o.perMessageDeflate ?? false, handshakeTimeout: o.timeout ?? 10_000 })
+    } catch (err) {
+      throw new TypeError(`ws.connect(): ${JSON.stringify(url)} is not a ws:// or wss:// URL (${(err as Error).message})`)
+    }
+    const s = new WsSessionImpl(ws, h, driver, name)
+    return new Promise((resolve) => {
+      const fail = (kind: ErrorKind, message: string, status?: number) => {
+        if (s.ok || s.closed) return
+        s.error = message
+        s.closed = true
+        driver.error(kind, message, name, status)
+        ws.terminate()
+        s.finish()
+        resolve(s)
+      }
+      ws.once('unexpected-response', (_req, res) => {
+        const status = res.statusCode ?? 0
+        res.resume()
+        fail(status === 429 ? 'rate_limited' : status >= 500 ? '5xx' : '4xx', `handshake answered ${status}`, status)
+      })
+      ws.on('error', (err: Error & { code?: string }) => {
+        if (!s.ok) fail(kindOfWsError(err), err.message)
+        else s.failed(err.code?.startsWith('WS_ERR') ? 'protocol' : kindOfWsError(err), err.message)
+      })
+      ws.once('open', () => {
+        s.ok = true
+        s.openedAt = performance.now()
+        h.connecting.add(s.openedAt - t0)
+        h.sessions.add(1)
+        resolve(s)
+      })
+      ws.on('message', (data, isBinary) => s.receive(new Message(data, isBinary, performance.now())))
+      ws.once('close', (code) => s.onClose(code))
+    })
+  }
+
+  send(data: string | Uint8Array | object): boolean {
+    if (!this.ok || this.closed || this.ws.readyState !== WebSocket.OPEN) return false
+    this.ws.send(typeof data === 'string' || data instanceof Uint8Array ? data : JSON.stringify(data))
+    this.h.sent.add(1)
+    return true
+  }
+
+  next(match: (m: WsMessage) => boolean = always, timeoutMs = DEFAULT_WAIT_MS): Promise<WsMessage | null> {
+    const inbox = this.inbox
+    if (inbox) {
+      const i = inbox.findIndex(match)
+      if (i !== -1) return Promise.resolve(inbox.splice(i, 1)[0] as Message)
+    }
+    if (this.closed) return Promise.resolve(null)
+    return new Promise((resolve) => {
+      const w: Waiter = { match, resolve, cancel: () => {} }
+      w.cancel = this.driver.deadlines.add(timeoutMs, () => {
+        this.dropWaiter(w)
+        this.driver.error('timeout', `no matching message within ${timeoutMs} ms`, this.name)
+        resolve(null)
+      })
+      this.waiters.push(w)
+    })
+  }
+
+  async request(data: string | Uint8Array | object, match: (m: WsMessage) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<WsMessage | null> {
+    const t0 = performance.now()
+    const reply = this.next(match, timeoutMs)
+    if (!this.send(data)) return null
+    const m = await reply
+    if (m) this.h.rtt.add(m.at - t0)
+    return m
+  }
+
+  onMessage(listener: (m: WsMessage) => void): () => void {
+    ;(this.listeners ??= []).push(listener)
+    return () => { this.listeners = this.listeners?.filter((l) => l !== listener) ?? null }
+  }
+
+  close(code = 1000, reason = ''): Promise<void> {
+    if (!this.closed) {
+      this.weClosed = true
+      this.ws.close(code, reason)
+    }
+    return this.closedPromise
+  }
+
+  /** Ends the session at once (VU interrupted, run over). Not an error. */
+  terminate(): void {
+    if (this.closed) return
+    this.weClosed = true
+    this.ws.terminate()
+  }
+
+  onClosed(hook: () => void): void {
+    if (this.closed) hook()
+    else this.closeHooks.push(hook)
+  }
+
+  private receive(m: Message): void {
+    this.h.received.add(1)
+    if (this.listeners) for (const l of this.listeners) l(m)
+    for (let i = 0; i < this.waiters.length; i++) {
+      const w = this.waiters[i] as Waiter
+      if (w.match(m)) {
+        this.waiters.splice(i, 1)
+        w.cancel()
+        w.resolve(m)
+        return
+      }
+    }
+    if (this.listeners) return
+    const inbox = (this.inbox ??= [])
+    inbox.push(m)
+    if (inbox.length > INBOX_LIMIT) inbox.shift()
+  }
+
+  private failed(kind: ErrorKind, message: string): void {
+    this.error = message
+    this.driver.error(kind, message, this.name)
+  }
+
+  private onClose(code: number): void {
+    if (!this.ok) return
+    this.closeCode = code
+    if (!this.weClosed && !NORMAL_CLOSE.has(code) && this.error === null) {
+      this.failed(code === 1006 ? 'reset' : code === 1011 ? '5xx' : 'protocol', `closed by the server with code ${code}`)
+    }
+    this.h.duration.add(performance.now() - this.openedAt)
+    this.finish()
+  }
+
+  private finish(): void {
+    this.closed = true
+    for (const w of this.waiters.splice(0)) { w.cancel(); w.resolve(null) }
+    for (const hook of this.closeHooks.splice(0)) hook()
+    this.markClosed()
+  }
+
+  private dropWaiter(w: Waiter): void {
+    const i = this.waiters.indexOf(w)
+    if (i !== -1) this.waiters.splice(i, 1)
+  }
+}
+
+const always = () => true
+
+function kindOfWsError(err: Error & { code?: string }): ErrorKind {
+  switch (err.code) {
+    case 'ECONNREFUSED': return 'refused'
+    case 'ECONNRESET': case 'EPIPE': return 'reset'
+    case 'ETIMEDOUT': return 'timeout'
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'dns'
+  }
+  if (/timed out/i.test(err.message)) return 'timeout'
+  if (err.code?.startsWith('WS_ERR')) return 'protocol'
+  return 'other'
+}
