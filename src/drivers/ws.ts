@@ -4,7 +4,6 @@
  * sessions per machine: permessage-deflate off unless asked (~12 KB instead of ~243 KB per
  * session), a bounded number of handshakes at once, and one shared timer for every timeout.
  */
-import WebSocket from 'ws'
 import type { CounterHandle, ErrorKind, MetricSink, TrendHandle } from '../metrics/sink.ts'
 import type { VuState } from '../core/vu-state.ts'
 import { Deadlines } from './deadlines.ts'
@@ -120,4 +119,3 @@ function wsName(url: string): string {
   }
 }
 
-export { WebSocket }
