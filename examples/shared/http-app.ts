@@ -3,7 +3,7 @@
  * per-status request counts (so tests can compare a load tool's counts with what arrived), and a
  * close() that ends every socket and is safe to call twice.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface RouteStats {
@@ -38,7 +38,7 @@ export interface Route {
   readonly handle: (ctx: Ctx) => void | Promise<void>
 }
 
-export async function serve(routes: readonly Route[], opts: { port?: number; host?: string; before?: (ctx: Ctx, route: string) => boolean } = {}): Promise<RunningApp> {
+export async function serve(routes: readonly Route[], opts: { port?: number; host?: string; before?: (ctx: Ctx, route: string) => boolean; onServer?: (server: Server) => void } = {}): Promise<RunningApp> {
   const compiled = routes.map((r) => ({ ...r, name: `${r.method} ${r.path}`, re: new RegExp('^' + r.path.replace(/:[^/]+/g, '([^/]+)') + '$') }))
   const counts: Record<string, Record<string, number>> = {}
   let requests = 0
@@ -66,6 +66,7 @@ export async function serve(routes: readonly Route[], opts: { port?: number; hos
     Promise.resolve(match.handle(ctx)).catch((err: unknown) => { if (!res.headersSent) ctx.json(500, { error: String(err) }) })
   })
   server.keepAliveTimeout = 10_000
+  opts.onServer?.(server)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => { server.off('error', reject); resolve() })

@@ -8,8 +8,10 @@ import type { CounterHandle, ErrorKind, MetricSink, TrendHandle } from '../metri
 import type { VuState } from '../core/vu-state.ts'
 import { Deadlines } from './deadlines.ts'
 import { WsSessionImpl, type WsConnectOptions, type WsSession } from './ws-session.ts'
+import { openFanout, type Fanout, type FanoutOptions } from './ws-fanout.ts'
 
 export type { WsConnectOptions, WsSession, WsMessage } from './ws-session.ts'
+export type { Fanout, FanoutOptions, FanoutEvent } from './ws-fanout.ts'
 
 export interface WsDriverOptions {
   sink: MetricSink
@@ -21,6 +23,8 @@ export interface WsDriverOptions {
 export interface WsClient {
   /** Opens a session; a failed handshake returns a closed session with `ok: false` (counted, not thrown). */
   connect(url: string, options?: WsConnectOptions): Promise<WsSession>
+  /** Opens `sessions` subscribers for fan-out measurement (see `Fanout.measure`). */
+  fanout(url: string, options: FanoutOptions): Promise<Fanout>
 }
 
 /** Handles shared by the sessions of one name tag. */
@@ -51,7 +55,8 @@ export class WsDriver {
   forVu(vu: VuState, tags: Readonly<Record<string, string>> = {}): WsClient {
     const mine = new Set<WsSessionImpl>()
     vu.signal.addEventListener('abort', () => { for (const s of mine) s.terminate() }, { once: true })
-    return {
+    const client: WsClient = {
+      fanout: (url, options) => openFanout(client, this.sink, { ...tags, ...options.tags, scenario: vu.scenario, name: options.name ?? wsName(url) }, url, options),
       connect: async (url, options = {}) => {
         const name = options.name ?? wsName(url)
         const h = this.handlesFor({ ...tags, ...options.tags, scenario: vu.scenario, name })
@@ -71,6 +76,7 @@ export class WsDriver {
         return session
       },
     }
+    return client
   }
 
   /** Counts a failure of a session or message exchange. */

@@ -159,3 +159,13 @@ describe('generator health', () => {
     expect(r.generator.workers.map((w) => w.worker).sort()).toEqual([0, 1])
   })
 })
+
+const asserting = scenario('pool: expect inside a VU function', { iterations: 1 }, () => {
+  expect(1).toBe(1)
+})
+
+test('expect() inside a VU function in a worker is a clear, counted error, not a silent pass', async () => {
+  const r = await asserting.run({ workers: 1 })
+  expect(r.errors.byKind.exception).toBe(1)
+  expect(r.errors.samples[0]?.message).toMatch(/expect\(\) does not run inside a load worker: record outcomes in a VU function with check\(value/)
+})
