@@ -8,6 +8,7 @@ export type {
 } from './core/options.ts'
 export type { VuContext, CustomMetrics } from './core/context.ts'
 export type { HttpClient, HttpRequestOptions, HttpResponse } from './drivers/http.ts'
+export type { GrpcVuClient, GrpcServiceClient, GrpcClientOptions, GrpcCallOptions, GrpcResponse, GrpcStream } from './drivers/grpc.ts'
 export type { WsClient, WsSession, WsMessage, WsConnectOptions, Fanout, FanoutOptions, FanoutEvent } from './drivers/ws.ts'
 export { PerfResult, MetricView, type TimelinePoint } from './metrics/result.ts'
 export type { TrendSummary, CounterSummary, RateSummary, GaugeSummary, MetricSummary } from './metrics/summary.ts'

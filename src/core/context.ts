@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { HttpClient } from '../drivers/http.ts'
 import type { WsClient } from '../drivers/ws.ts'
+import type { GrpcVuClient } from '../drivers/grpc.ts'
 import type { MetricSink, RateHandle, Tags } from '../metrics/sink.ts'
 import type { VuState } from './vu-state.ts'
 import { pickWeighted } from './weights.ts'
@@ -23,6 +24,8 @@ export interface VuContext<D = unknown> {
   readonly http: HttpClient
   /** WebSocket client: `ws.connect(url)` → session with send / next / request / close. */
   readonly ws: WsClient
+  /** gRPC: `grpc.client(protoPath, { address, service })` → unary and streaming calls. */
+  readonly grpc: GrpcVuClient
   /**
    * Evaluates named predicates and records each in the `checks` rate (tag `check`).
    * @returns true when every predicate passed.
@@ -42,7 +45,7 @@ export interface VuContext<D = unknown> {
   readonly signal: AbortSignal
 }
 
-export function createVuContext<D>(state: VuState, http: HttpClient, ws: WsClient, sink: MetricSink, data: D, baseTags: Tags): VuContext<D> {
+export function createVuContext<D>(state: VuState, http: HttpClient, ws: WsClient, grpc: GrpcVuClient, sink: MetricSink, data: D, baseTags: Tags): VuContext<D> {
   const checkHandles = new Map<string, RateHandle>()
   const withScenario = (tags?: Record<string, string>): Tags => ({ ...baseTags, ...tags })
   const custom = <H>(make: (name: string, tags: Tags) => H) => {
@@ -61,6 +64,7 @@ export function createVuContext<D>(state: VuState, http: HttpClient, ws: WsClien
   return {
     http,
     ws,
+    grpc,
     check(value, checks, tags) {
       let all = true
       for (const label in checks) {

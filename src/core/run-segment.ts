@@ -5,6 +5,7 @@
  */
 import { HttpDriver } from '../drivers/http.ts'
 import { WsDriver } from '../drivers/ws.ts'
+import { GrpcDriver } from '../drivers/grpc.ts'
 import { MetricsRegistry } from '../metrics/registry.ts'
 import type { SerializedMetrics } from '../metrics/serialized.ts'
 import { runUnit } from './executors/index.ts'
@@ -41,7 +42,8 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
   const startTime = Date.now()
   const monitor = new HealthMonitor(run.worker ?? 0)
   const ws = new WsDriver({ sink: registry })
-  const rt = new Runtime(registry, http, ws, run.data, run.plan.tags)
+  const grpc = new GrpcDriver(registry)
+  const rt = new Runtime(registry, http, ws, grpc, run.data, run.plan.tags)
   const onAbort = () => rt.stop()
   run.signal?.addEventListener('abort', onAbort, { once: true })
   if (run.signal?.aborted) rt.stop()
@@ -59,6 +61,7 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
     clearInterval(tick)
     run.signal?.removeEventListener('abort', onAbort)
     rt.stop()
+    grpc.close()
     await Promise.all([http.close(), ws.close()])
   }
   const health = monitor.stop()

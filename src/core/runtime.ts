@@ -4,6 +4,7 @@
  */
 import type { HttpDriver } from '../drivers/http.ts'
 import type { WsDriver } from '../drivers/ws.ts'
+import type { GrpcDriver } from '../drivers/grpc.ts'
 import type { MetricsRegistry } from '../metrics/registry.ts'
 import type { CounterHandle, GaugeHandle, RateHandle, TrendHandle } from '../metrics/sink.ts'
 import type { UserTypePlan } from './plan.ts'
@@ -32,7 +33,7 @@ export class Runtime {
   private readonly stopListeners = new Set<() => void>()
   private readonly vus = new Set<Vu>()
 
-  constructor(readonly registry: MetricsRegistry, readonly http: HttpDriver, readonly ws: WsDriver, readonly data: unknown, readonly tags: Readonly<Record<string, string>>) {
+  constructor(readonly registry: MetricsRegistry, readonly http: HttpDriver, readonly ws: WsDriver, readonly grpc: GrpcDriver, readonly data: unknown, readonly tags: Readonly<Record<string, string>>) {
     this.t0 = performance.now()
     this.vusGauge = registry.gauge('vus')
     this.vusMaxGauge = registry.gauge('vus_max')

@@ -1,0 +1,126 @@
+/**
+ * The gRPC driver on @grpc/grpc-js and @grpc/proto-loader: a client from a .proto path; unary,
+ * server-streaming, client-streaming and bidi calls; deadlines and metadata. Every call is counted
+ * in `grpc_reqs` and timed in `grpc_req_duration`, tagged by method and status; non-OK statuses are
+ * errors by kind, returned and counted, never thrown out of the VU.
+ */
+import * as grpc from '@grpc/grpc-js'
+import * as protoLoader from '@grpc/proto-loader'
+import type { ErrorKind, MetricSink } from '../metrics/sink.ts'
+import type { VuState } from '../core/vu-state.ts'
+import { GrpcClientImpl } from './grpc-client.ts'
+
+export interface GrpcClientOptions {
+  /** `host:port` of the server (plaintext; loopback in tests). */
+  address: string
+  /** Fully qualified service name, e.g. `chat.ChatService`. */
+  service: string
+  /** Metadata sent with every call (e.g. `{ authorization: 'Bearer …' }`). */
+  metadata?: Record<string, string>
+  /** Default deadline per call, ms. @default 10_000 */
+  deadlineMs?: number
+  tags?: Record<string, string>
+}
+
+export interface GrpcCallOptions {
+  metadata?: Record<string, string>
+  deadlineMs?: number
+}
+
+export interface GrpcResponse<T = unknown> {
+  readonly ok: boolean
+  /** Status name: OK, DEADLINE_EXCEEDED, UNIMPLEMENTED… */
+  readonly status: string
+  readonly code: number
+  readonly message: T | null
+  readonly error: string | null
+  /** ms from call to response. */
+  readonly duration: number
+}
+
+export interface GrpcStream<T = unknown> {
+  /** The next message matching `predicate`, or null when the stream ended, failed or timed out. */
+  next(predicate?: (m: T) => boolean, timeoutMs?: number): Promise<T | null>
+  /** Sends a message (client and bidi streams); false once the stream is closed. */
+  write(message: unknown): boolean
+  /** Ends the sending side; for client streams resolves with the response. */
+  end(): Promise<GrpcResponse<T>>
+  /** Cancels the call. */
+  cancel(): void
+  /** Resolves when the call ended, with its status. */
+  readonly done: Promise<GrpcResponse<T>>
+}
+
+export interface GrpcServiceClient {
+  unary<T = unknown>(method: string, request: unknown, options?: GrpcCallOptions): Promise<GrpcResponse<T>>
+  serverStream<T = unknown>(method: string, request: unknown, options?: GrpcCallOptions): GrpcStream<T>
+  clientStream<T = unknown>(method: string, options?: GrpcCallOptions): GrpcStream<T>
+  bidi<T = unknown>(method: string, options?: GrpcCallOptions): GrpcStream<T>
+  close(): void
+}
+
+/** The `grpc` object of a VU. */
+export interface GrpcVuClient {
+  /** A client of `service` in the .proto file at `protoPath`. */
+  client(protoPath: string, options: GrpcClientOptions): GrpcServiceClient
+}
+
+export type ServiceConstructor = new (address: string, credentials: grpc.ChannelCredentials, options?: object) => grpc.Client
+
+export class GrpcDriver {
+  private readonly protos = new Map<string, grpc.GrpcObject>()
+  private readonly clients = new Set<GrpcClientImpl>()
+  constructor(readonly sink: MetricSink) {}
+
+  forVu(vu: VuState, tags: Readonly<Record<string, string>> = {}): GrpcVuClient {
+    const mine = new Set<GrpcClientImpl>()
+    vu.signal.addEventListener('abort', () => { for (const c of mine) c.close() }, { once: true })
+    return {
+      client: (protoPath, options) => {
+        const ctor = this.service(protoPath, options.service)
+        const c = new GrpcClientImpl(ctor, options, this, { ...tags, ...options.tags, scenario: vu.scenario })
+        mine.add(c)
+        this.clients.add(c)
+        return c
+      },
+    }
+  }
+
+  error(kind: ErrorKind, status: string, message: string, endpoint: string): void {
+    this.sink.error({ kind, status, message, endpoint })
+  }
+
+  close(): void {
+    for (const c of this.clients) c.close()
+    this.clients.clear()
+  }
+
+  private service(protoPath: string, service: string): ServiceConstructor {
+    let pkg = this.protos.get(protoPath)
+    if (!pkg) {
+      const def = protoLoader.loadSync(protoPath, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true })
+      pkg = grpc.loadPackageDefinition(def)
+      this.protos.set(protoPath, pkg)
+    }
+    let node: unknown = pkg
+    for (const part of service.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
+    if (typeof node !== 'function') throw new TypeError(`grpc.client(): no service "${service}" in ${protoPath}`)
+    return node as ServiceConstructor
+  }
+}
+
+/** gRPC status → ErrorKind. */
+export function kindOfStatus(code: number): ErrorKind {
+  switch (code) {
+    case grpc.status.DEADLINE_EXCEEDED: return 'timeout'
+    case grpc.status.UNAVAILABLE: return 'refused'
+    case grpc.status.CANCELLED: return 'aborted'
+    case grpc.status.RESOURCE_EXHAUSTED: return 'rate_limited'
+    case grpc.status.UNIMPLEMENTED: case grpc.status.INVALID_ARGUMENT: case grpc.status.NOT_FOUND: case grpc.status.UNAUTHENTICATED:
+    case grpc.status.PERMISSION_DENIED: case grpc.status.FAILED_PRECONDITION: case grpc.status.ALREADY_EXISTS: case grpc.status.OUT_OF_RANGE: return '4xx'
+    case grpc.status.INTERNAL: case grpc.status.UNKNOWN: case grpc.status.DATA_LOSS: return '5xx'
+    default: return 'other'
+  }
+}
+
+export const statusName = (code: number): string => grpc.status[code] ?? String(code)

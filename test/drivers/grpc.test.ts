@@ -1,0 +1,116 @@
+/** The gRPC driver against a real local grpc-js server: every call type, deadlines, metadata, failures by kind, cleanup. */
+import { fileURLToPath } from 'node:url'
+import * as grpc from '@grpc/grpc-js'
+import * as protoLoader from '@grpc/proto-loader'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { run } from '../../src/index.ts'
+
+const proto = fileURLToPath(new URL('../fixtures/grpc/echo.proto', import.meta.url))
+let server: grpc.Server
+let address = ''
+const seenAuth: string[] = []
+
+type Msg = { text: string; n: number }
+beforeAll(async () => {
+  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(proto, { keepCase: true, defaults: true })) as unknown as { echo: { Echo: { service: grpc.ServiceDefinition } } }
+  server = new grpc.Server()
+  server.addService(pkg.echo.Echo.service, {
+    Say: (call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => {
+      seenAuth.push(String(call.metadata.get('authorization')[0] ?? ''))
+      cb(null, { text: `echo ${call.request.text}`, n: call.request.n + 1 })
+    },
+    Slow: (_call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => { setTimeout(() => cb(null, { text: 'late', n: 0 }), 500) },
+    Count: (call: grpc.ServerWritableStream<{ upto: number }, Msg>) => {
+      for (let i = 1; i <= call.request.upto; i++) call.write({ text: 'n', n: i })
+      call.end()
+    },
+    Broken: (call: grpc.ServerWritableStream<{ upto: number }, Msg>) => {
+      call.write({ text: 'a', n: 1 })
+      call.write({ text: 'b', n: 2 })
+      setTimeout(() => call.emit('error', { code: grpc.status.INTERNAL, details: 'server stopped mid-stream' }), 20)
+    },
+    Sum: (call: grpc.ServerReadableStream<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => {
+      let sum = 0
+      call.on('data', (m: Msg) => { sum += m.n })
+      call.on('end', () => cb(null, { text: 'sum', n: sum }))
+    },
+    Chat: (call: grpc.ServerDuplexStream<Msg, Msg>) => {
+      call.on('data', (m: Msg) => call.write({ text: `re: ${m.text}`, n: m.n }))
+      call.on('end', () => call.end())
+    },
+  })
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))))
+  address = `127.0.0.1:${port}`
+})
+afterAll(() => new Promise<void>((r) => server.tryShutdown(() => r())))
+
+describe('gRPC driver', () => {
+  test('unary, server-, client- and bidi streams work and are counted by method and status; metadata is sent', async () => {
+    seenAuth.length = 0
+    const result = await run({ vus: 2, iterations: 6, data: { address, proto }, fn: async ({ grpc: g, data, check }) => {
+      const d = data as { address: string; proto: string }
+      const echo = g.client(d.proto, { address: d.address, service: 'echo.Echo', metadata: { authorization: 'Bearer t0k' } })
+      const r = await echo.unary<Msg>('Say', { text: 'hi', n: 1 })
+      check(r, { 'unary ok': (x) => x.ok && x.message?.text === 'echo hi' && x.message.n === 2 })
+      const count = echo.serverStream<Msg>('Count', { upto: 3 })
+      const got: number[] = []
+      for (let m = await count.next(); m; m = await count.next()) got.push(m.n)
+      check(got, { 'stream in order': (x) => x.join() === '1,2,3' })
+      const sum = echo.clientStream<Msg>('Sum')
+      for (const n of [1, 2, 3]) sum.write({ text: 'x', n })
+      check(await sum.end(), { 'client stream summed': (x) => x.ok && x.message?.n === 6 })
+      const chat = echo.bidi<Msg>('Chat')
+      chat.write({ text: 'ping', n: 7 })
+      const reply = await chat.next((m) => m.n === 7)
+      check(reply, { 'bidi replied': (x) => x?.text === 're: ping' })
+      await chat.end()
+      echo.close()
+    } })
+    expect(result.rate('checks')).toMatchObject({ passes: 24, fails: 0 })
+    expect(result.counter('grpc_reqs', { name: 'echo.Echo/Say', status: 'OK' })?.count).toBe(6)
+    expect(result.counter('grpc_reqs')?.count).toBe(24)
+    expect(result.counter('grpc_stream_msgs_received', { name: 'echo.Echo/Count' })?.count).toBe(18)
+    expect(result.counter('grpc_stream_msgs_sent', { name: 'echo.Echo/Sum' })?.count).toBe(18)
+    expect(result.latencyMetric).toBe('grpc_req_duration')
+    expect(result.errorRate).toBe(0)
+    expect(seenAuth).toEqual(Array(6).fill('Bearer t0k'))
+  })
+
+  test('an unimplemented method, an expired deadline and a server that stops mid-stream are counted by kind', async () => {
+    const t0 = performance.now()
+    const result = await run({ iterations: 1, data: { address, proto }, fn: async ({ grpc: g, data }) => {
+      const d = data as { address: string; proto: string }
+      const echo = g.client(d.proto, { address: d.address, service: 'echo.Echo' })
+      expect((await echo.unary('Missing', { text: 'x' })).status).toBe('UNIMPLEMENTED')
+      expect((await echo.unary('Slow', { text: 'x' }, { deadlineMs: 100 })).status).toBe('DEADLINE_EXCEEDED')
+      const broken = echo.serverStream<Msg>('Broken', { upto: 5 })
+      expect((await broken.next())?.n).toBe(1)
+      expect((await broken.next())?.n).toBe(2)
+      expect(await broken.next()).toBeNull()
+      expect((await broken.done).status).toBe('INTERNAL')
+      echo.close()
+    } })
+    expect(performance.now() - t0).toBeLessThan(3000)
+    expect(result.errors.byKind).toMatchObject({ '4xx': 1, timeout: 1, '5xx': 1 })
+    expect(result.errors.byStatus).toMatchObject({ UNIMPLEMENTED: 1, DEADLINE_EXCEEDED: 1, INTERNAL: 1 })
+    expect(result.errorRate).toBe(1)
+  })
+
+  test('a server that is not there is UNAVAILABLE, counted as refused', async () => {
+    const result = await run({ iterations: 1, data: { proto }, fn: async ({ grpc: g, data }) => {
+      const echo = g.client((data as { proto: string }).proto, { address: '127.0.0.1:1', service: 'echo.Echo', deadlineMs: 1000 })
+      const r = await echo.unary('Say', { text: 'x' })
+      expect(r.ok).toBe(false)
+    } })
+    expect(result.errors.total).toBe(1)
+    expect(Object.keys(result.errors.byKind)).toEqual([expect.stringMatching(/refused|timeout/)])
+  })
+
+  test('a method that is not in the .proto is a clear error', async () => {
+    const result = await run({ iterations: 1, data: { address, proto }, fn: async ({ grpc: g, data }) => {
+      const d = data as { address: string; proto: string }
+      g.client(d.proto, { address: d.address, service: 'echo.Echo' }).unary('Nope', {})
+    } })
+    expect(result.errors.samples[0]?.message).toMatch(/echo.Echo has no method "Nope" in its .proto/)
+  })
+})
