@@ -73,7 +73,8 @@ export class GrpcClientImpl implements GrpcServiceClient {
       ended = true
       this.calls.delete(call)
       for (const w of waiters.splice(0)) { w.cancel(); w.resolve(null) }
-      const counted = cancelledByUs && code === grpc.status.CANCELLED ? grpc.status.OK : code
+      // A stream we cancelled, or that ended because the client closed (end of run), is not a failure.
+      const counted = (cancelledByUs || this.closed) && code === grpc.status.CANCELLED ? grpc.status.OK : code
       void (response ?? Promise.resolve(null)).then((message) => settle(this.finish<T>(name, start, counted, details, message)))
     }
     call.on('data', (m: T) => {

@@ -1,0 +1,57 @@
+/**
+ * The gRPC chat stress suite (Goverse seed): clients spread over both gates of a 3-node cluster,
+ * each holding a receive stream; they join a room (General, Technology, Crypto, Sports, Movies),
+ * then send (60%), leave (10%) or idle (30%) with think time 0.5–5 s. Message delivery latency
+ * (sender's timestamp to each receiver) is a custom trend; per-client counters give periodic
+ * statistics in the per-second timeline. `ci`: 6 clients for 3 s with short think times.
+ */
+import { afterAll, beforeAll } from 'vitest'
+import { perf } from '../src/plugin/vitest/index.ts'
+import type { GrpcServiceClient } from '../src/index.ts'
+import { CHAT_PROTO, ROOMS, startChatCluster, type ChatCluster } from '../examples/grpc-chat/cluster.ts'
+
+let cluster: ChatCluster
+beforeAll(async () => { cluster = await startChatCluster() })
+afterAll(async () => { await cluster.close() })
+
+interface Data { gates: string[]; proto: string; think: [number, number] }
+interface ChatMessage { room: string; from: string; text: string; sent_at_ms: number }
+/** Epoch ms with µs resolution, comparable between threads on one machine. */
+const now = () => performance.timeOrigin + performance.now()
+
+perf<Data>('grpc chat: clients over both gates joining, sending and leaving rooms', {
+  executor: 'constant-vus', vus: 50, duration: '10m', gracefulStop: '10s',
+  profiles: { ci: { vus: 6, duration: '3s', gracefulStop: '2s' } },
+  thresholds: { grpc_req_failed: ['rate<0.01'], message_delivery: ['p(95)<250'], 'grpc_reqs{name:chat.ChatGate/Send}': ['count>0'] },
+  setup: () => ({ gates: [...cluster.gates], proto: CHAT_PROTO, think: process.env['LOADSPEC_PROFILE'] === 'full' ? [0.5, 5] : [0.05, 0.3] }),
+}, async ({ grpc, data, vu, state, pick, sleep, metrics }) => {
+  const name = `client-${vu.id}`
+  if (!state['chat']) {
+    // Clients alternate between the two gates.
+    const chat = grpc.client(data.proto, { address: data.gates[vu.id % data.gates.length] as string, service: 'chat.ChatGate' })
+    state['chat'] = chat
+    const inbox = chat.serverStream<ChatMessage>('Receive', { client: name })
+    void (async () => {
+      for (let m = await inbox.next(undefined, 3_600_000); m; m = await inbox.next(undefined, 3_600_000)) {
+        if (m.from !== name) metrics.trend('message_delivery').add(now() - m.sent_at_ms)
+        metrics.counter('messages_received').add(1, { client: name })
+      }
+    })()
+  }
+  const chat = state['chat'] as GrpcServiceClient
+  const room = state['room'] as string | undefined
+  if (!room) {
+    const next = ROOMS[Math.floor(Math.random() * ROOMS.length)] as string
+    if ((await chat.unary('Join', { client: name, room: next })).ok) state['room'] = next
+  } else {
+    const action = pick({ send: 60, leave: 10, idle: 30 })
+    if (action === 'send') {
+      const r = await chat.unary('Send', { client: name, room, text: `hello from ${name}`, sent_at_ms: now() })
+      if (r.ok) metrics.counter('messages_sent').add(1, { client: name })
+    } else if (action === 'leave') {
+      await chat.unary('Leave', { client: name, room })
+      state['room'] = undefined
+    }
+  }
+  await sleep(data.think)
+})
