@@ -80,13 +80,28 @@ export class MetricView implements MetricQuery {
     }
     return 0
   }
+  /** This view narrowed to one endpoint (`name` tag), scenario or phase; narrowing composes. */
+  endpoint(name: string): MetricView { return this.narrow({ name }, `endpoint "${name}"`) }
+  scenario(name: string): MetricView { return this.narrow({ scenario: name }, `scenario "${name}"`) }
+  phase(name: string): MetricView { return this.narrow({ phase: name }, `phase "${name}"`) }
+
+  /** Iterations completed, dropped (arrival-rate executors) and interrupted (graceful stop) in this view. */
+  get iterations(): { completed: number; dropped: number; interrupted: number } {
+    const c = (n: string) => this.index.get(n, this.merge())?.count ?? 0
+    return { completed: c('iterations'), dropped: c('dropped_iterations'), interrupted: c('iterations_interrupted') }
+  }
+
+  protected narrow(filter: TagFilter, label: string): MetricView {
+    return new MetricView(this.index, { ...this.filter, ...filter }, `${this.label} › ${label}`, this.durationMs)
+  }
+
   /** Names of the endpoints (`name` tag of http/gRPC requests) seen in this view. */
   endpoints(): string[] {
     const names = new Set([...this.index.tagValues('http_reqs', 'name'), ...this.index.tagValues('grpc_reqs', 'name')])
     return [...names].filter((n) => this.index.get('http_reqs', { ...this.filter, name: n }) || this.index.get('grpc_reqs', { ...this.filter, name: n }))
   }
 
-  private merge(tags?: TagFilter): TagFilter | undefined {
+  protected merge(tags?: TagFilter): TagFilter | undefined {
     if (!tags) return Object.keys(this.filter).length ? this.filter : undefined
     return { ...this.filter, ...tags }
   }
@@ -117,14 +132,6 @@ export class PerfResult extends MetricView {
     return this.data.generator ?? { healthy: true, problems: [], workers: [] }
   }
 
-  endpoint(name: string): MetricView { return this.narrow({ name }, `endpoint "${name}"`) }
-  scenario(name: string): MetricView { return this.narrow({ scenario: name }, `scenario "${name}"`) }
-  phase(name: string): MetricView { return this.narrow({ phase: name }, `phase "${name}"`) }
-
-  get iterations(): { completed: number; dropped: number; interrupted: number } {
-    const c = (n: string) => this.index.get(n)?.count ?? 0
-    return { completed: c('iterations'), dropped: c('dropped_iterations'), interrupted: c('iterations_interrupted') }
-  }
   /** Bytes written and read on the wire (headers included). */
   get dataTransfer(): { sent: number; received: number } {
     return { sent: this.index.get('data_sent')?.count ?? 0, received: this.index.get('data_received')?.count ?? 0 }
@@ -150,9 +157,6 @@ export class PerfResult extends MetricView {
   /** The serialisable form (JSON-safe, mergeable). */
   toJSON(): ResultData { return this.data }
 
-  private narrow(filter: TagFilter, label: string): MetricView {
-    return new MetricView(this.index, filter, `${this.name} › ${label}`, this.durationMs)
-  }
 }
 
 function onlyType<T extends MetricSummary['type']>(m: MetricSummary | undefined, type: T): Extract<MetricSummary, { type: T }> | undefined {

@@ -1,0 +1,112 @@
+/**
+ * The Chat4All NFR suite (Locust seed): 1) POST /v1/messages at an arrival rate with a JWT login per
+ * VU, and GET /v1/conversations; 2) WebSocket notifications to many subscribers with their latency
+ * (p99 < 100 ms; 10 000 sessions in the full profile); 3) chunked uploads (initiate / chunks /
+ * complete) with time per chunk and aggregate MB/s. `ci` runs each in seconds.
+ */
+import { Readable } from 'node:stream'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { scenario, type VuContext } from '../src/plugin/vitest/index.ts'
+import { startChat4AllServer, type Chat4AllApp } from '../examples/chat4all/server.ts'
+
+let app: Chat4AllApp
+beforeAll(async () => { app = await startChat4AllServer() })
+afterAll(async () => { await app.close() })
+
+interface Data { url: string; viewers?: number; fileMb?: number; chunkMb?: number }
+const full = () => process.env['LOADSPEC_PROFILE'] === 'full'
+
+/** Locust's on_start: one login per VU, kept in the VU's state. */
+async function token({ http, data, state, vu }: VuContext<Data>): Promise<Record<string, string>> {
+  if (!state['auth']) {
+    const res = await http.post(`${data.url}/v1/auth/token`, { json: { user: `user-${vu.id}`, password: 'loadspec' }, throw: true })
+    state['auth'] = { authorization: `Bearer ${res.json<{ token: string }>().token}` }
+  }
+  return state['auth'] as Record<string, string>
+}
+
+const api = scenario<Data>('chat4all: messages at an arrival rate, conversations read', {
+  thresholds: { 'http_req_duration{name:POST /v1/messages}': ['p(99)<200'], http_req_failed: ['rate<0.01'] },
+  scenarios: {
+    send: { executor: 'constant-arrival-rate', rate: 2000, duration: '2m', preAllocatedVUs: 100, maxVUs: 500,
+      fn: async (ctx) => { await ctx.http.post(`${ctx.data.url}/v1/messages`, { headers: await token(ctx), json: { conversation_id: `c${ctx.vu.id % 50}`, text: 'hello' } }) } },
+    read: { executor: 'constant-arrival-rate', rate: 200, duration: '2m', preAllocatedVUs: 20, maxVUs: 100,
+      fn: async (ctx) => { await ctx.http.get(`${ctx.data.url}/v1/conversations`, { headers: await token(ctx) }) } },
+  },
+  profiles: { ci: { scenarios: { send: { rate: 200, duration: '2s', preAllocatedVUs: 10, maxVUs: 50 }, read: { rate: 20, duration: '2s', preAllocatedVUs: 2, maxVUs: 10 } } } },
+})
+
+test('API: messages keep p99 under 200 ms at the arrival rate, with one login per VU', async () => {
+  const r = await api.run({ data: { url: app.url } })
+  expect(r).toPassThresholds()
+  expect(r.scenario('send').endpoint('POST /v1/messages').requests).toBe(r.scenario('send').iterations.completed)
+  // at most one login per VU, however many iterations it ran (preallocated VUs that never ran never log in)
+  const logins = r.endpoint('POST /v1/auth/token').requests
+  expect(logins).toBeGreaterThan(0)
+  expect(logins).toBeLessThanOrEqual(r.gauge('vus_max')?.value ?? 0)
+  expect(r.iterations.dropped).toBe(0)
+})
+
+const notifications = scenario<Data>('chat4all: WebSocket notifications to every subscriber', {
+  executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '5m',
+  thresholds: { notification_latency: ['p(99)<100'], ws_fanout_delivered: ['rate>0.999'] },
+}, async (ctx) => {
+  const { ws, http, data, metrics } = ctx
+  const headers = await token(ctx)
+  const { authorization } = headers
+  const viewers = data.viewers ?? 200
+  const fan = await ws.fanout(`${data.url.replace('http', 'ws')}/v1/ws?conversation=live&token=${(authorization as string).slice(7)}`, { sessions: viewers, name: 'WS /v1/ws' })
+  await Promise.all(fan.sessions.map((s) => s.next((m) => m.json<{ type: string }>().type === 'subscribed')))
+  for (let i = 0; i < 5; i++) {
+    const text = `note-${i}`
+    const event = await fan.measure(() => http.post(`${data.url}/v1/messages`, { headers, json: { conversation_id: 'live', text } }),
+      (m) => m.json<{ text?: string }>().text === text, 10_000)
+    for (const l of event.latencies) metrics.trend('notification_latency').add(l)
+  }
+  await fan.close()
+})
+
+test('WebSocket: every subscriber is notified, p99 under 100 ms', async () => {
+  const viewers = full() ? 10_000 : 200
+  const r = await notifications.run({ data: { url: app.url, viewers }, timeout: '5m' })
+  expect(r.trend('notification_latency')?.count).toBe(5 * viewers)
+  expect(r.rate('ws_fanout_delivered')).toMatchObject({ passes: 5 * viewers, fails: 0 })
+  expect(r).toPassThresholds()
+})
+
+const uploads = scenario<Data>('chat4all: chunked uploads', {
+  executor: 'per-vu-iterations', vus: 100, iterations: 1, maxDuration: '20m',
+  profiles: { ci: { vus: 2 } },
+  thresholds: { 'http_req_duration{name:POST /v1/files/:id/chunks}': ['p(95)<5000'], http_req_failed: ['rate<0.01'] },
+}, async (ctx) => {
+  const { http, data, metrics, check } = ctx
+  const headers = await token(ctx)
+  const chunk = (data.chunkMb ?? 10) * 1024 * 1024
+  const size = (data.fileMb ?? 1024) * 1024 * 1024
+  const init = await http.post(`${data.url}/v1/files/initiate`, { headers, json: { size, chunk_size: chunk } })
+  const { upload_id: id, chunks } = init.json<{ upload_id: string; chunks: number }>()
+  const block = Buffer.alloc(64 * 1024, 7)
+  for (let i = 0; i < chunks; i++) {
+    const bytes = Math.min(chunk, size - i * chunk)
+    // Streamed from one reused 64 KB block: a 1 GB file never sits in memory.
+    const body = Readable.from((function* () { for (let sent = 0; sent < bytes; sent += block.length) yield block.subarray(0, Math.min(block.length, bytes - sent)) })())
+    const t0 = performance.now()
+    const res = await http.post(`${data.url}/v1/files/${id}/chunks`, { headers, body, name: 'POST /v1/files/:id/chunks', timeout: 60_000 })
+    if (res.ok) { metrics.counter('upload_bytes').add(bytes); metrics.trend('chunk_mb_per_s').add(bytes / 1024 / 1024 / ((performance.now() - t0) / 1000)) }
+  }
+  const done = await http.post(`${data.url}/v1/files/${id}/complete`, { headers, name: 'POST /v1/files/:id/complete' })
+  check(done, { 'upload complete': (r) => r.status === 200 && r.json<{ size: number }>().size === size })
+})
+
+test('uploads: every chunk arrives, time per chunk and aggregate MB/s are reported', async () => {
+  const fileMb = full() ? 1024 : 4
+  const chunkMb = full() ? 10 : 1
+  const r = await uploads.run({ data: { url: app.url, fileMb, chunkMb } })
+  const vus = r.gauge('vus_max')?.value ?? 0
+  expect(r.rate('checks')).toMatchObject({ passes: vus, fails: 0 })
+  expect(r.counter('upload_bytes')?.count).toBe(vus * fileMb * 1024 * 1024)
+  expect(r.endpoint('POST /v1/files/:id/chunks').requests).toBe(vus * Math.ceil(fileMb / chunkMb))
+  expect(r.dataTransfer.sent).toBeGreaterThan(vus * fileMb * 1024 * 1024)
+  expect(r.counter('upload_bytes')?.rate).toBeGreaterThan(0)
+  expect(r).toPassThresholds()
+})
