@@ -9,6 +9,7 @@ const proto = fileURLToPath(new URL('../fixtures/grpc/echo.proto', import.meta.u
 let server: grpc.Server
 let address = ''
 const seenAuth: string[] = []
+let openChats = 0
 
 type Msg = { text: string; n: number }
 beforeAll(async () => {
@@ -35,6 +36,12 @@ beforeAll(async () => {
       call.on('end', () => cb(null, { text: 'sum', n: sum }))
     },
     Chat: (call: grpc.ServerDuplexStream<Msg, Msg>) => {
+      openChats++
+      let open = true
+      const closed = () => { if (open) { open = false; openChats-- } }
+      call.on('cancelled', closed)
+      call.on('finish', closed)
+      call.on('close', closed)
       call.on('data', (m: Msg) => call.write({ text: `re: ${m.text}`, n: m.n }))
       call.on('end', () => call.end())
     },
@@ -104,6 +111,18 @@ describe('gRPC driver', () => {
     } })
     expect(result.errors.total).toBe(1)
     expect(Object.keys(result.errors.byKind)).toEqual([expect.stringMatching(/refused|timeout/)])
+  })
+
+  test('calls and streams left open by VUs are closed when the run ends, without counting as failures', async () => {
+    const result = await run({ vus: 3, iterations: 3, data: { address, proto }, fn: async ({ grpc: g, data }) => {
+      const d = data as { address: string; proto: string }
+      const chat = g.client(d.proto, { address: d.address, service: 'echo.Echo' }).bidi<Msg>('Chat')
+      chat.write({ text: 'left open', n: 1 })
+      await chat.next()
+    } })
+    for (let i = 0; i < 50 && openChats > 0; i++) await new Promise((r) => setTimeout(r, 20))
+    expect(openChats).toBe(0)
+    expect(result.errors.total).toBe(0)
   })
 
   test('a method that is not in the .proto is a clear error', async () => {
