@@ -90,6 +90,12 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
     const expected = !x.error && isExpected(status, o.expectedStatuses)
     const kind: ErrorKind | null = x.error ? kindOfError(x.error) : expected ? null : kindOfStatus(status)
     const message = x.error ? errorMessage(x.error) : expected ? null : `${status}${x.statusText ? ' ' + x.statusText : ''}`
+    // A request we cut off ourselves (the VU was interrupted at the end of gracefulStop) says
+    // nothing about the server: it is returned as aborted but not recorded, as in k6.
+    if (kind === 'aborted' && this.vu.signal.aborted) {
+      x.resolve(new Response(x, false, kind, message, timings))
+      return
+    }
     const h = x.endpoint.handles(status)
     h.reqs.add(1)
     h.failed.add(!expected)

@@ -120,9 +120,9 @@ describe('HTTP driver', () => {
     await driver.close()
   })
 
-  test('the VU signal aborts a request in flight at once', async () => {
+  test('the VU signal aborts a request in flight at once, and our own abort is not a server failure', async () => {
     const silent = await startRawServer('silent')
-    const { http, driver, state } = setup()
+    const { http, driver, state, result } = setup()
     const t0 = performance.now()
     setTimeout(() => state.controller.abort(), 100)
     const res = await http.get(`${silent.url}/`)
@@ -130,6 +130,8 @@ describe('HTTP driver', () => {
     expect(performance.now() - t0).toBeLessThan(1000)
     await driver.close()
     await silent.close()
+    expect(result().counter('http_reqs')).toBeUndefined()
+    expect(result().errors.total).toBe(0)
   })
 
   test('bytes on the wire are counted once, headers included', async () => {
