@@ -2,12 +2,12 @@
  * The gRPC chat stress suite (Goverse seed): clients spread over both gates of a 3-node cluster,
  * each holding a receive stream; they join a room (General, Technology, Crypto, Sports, Movies),
  * then send (60%), leave (10%) or idle (30%) with think time 0.5–5 s. Message delivery latency
- * (sender's timestamp to each receiver) is a custom trend; per-client counters give periodic
- * statistics in the per-second timeline. `ci`: 6 clients for 3 s with short think times.
+ * (sender's timestamp to each receiver) is a custom trend; per-client statistics are printed while
+ * it runs (every 30 s in `full`, like the seed's --stats-interval; every 2 s in `ci`). `ci`: 6 clients for 3 s.
  */
 import { afterAll, beforeAll } from 'vitest'
 import { perf } from '../src/plugin/vitest/index.ts'
-import type { GrpcServiceClient } from '../src/index.ts'
+import type { GrpcServiceClient, PerfResult } from '../src/index.ts'
 import { CHAT_PROTO, ROOMS, startChatCluster, type ChatCluster } from '../examples/grpc-chat/cluster.ts'
 
 let cluster: ChatCluster
@@ -19,10 +19,22 @@ interface ChatMessage { room: string; from: string; text: string; sent_at_ms: nu
 /** Epoch ms with µs resolution, comparable between threads on one machine. */
 const now = () => performance.timeOrigin + performance.now()
 
+/** Periodic per-client statistics, from the live result (merged over workers). */
+let lastStats = 0
+function clientStats(live: PerfResult): void {
+  const every = process.env['LOADSPEC_PROFILE'] === 'full' ? 30_000 : 2_000
+  if (live.duration - lastStats < every) return
+  lastStats = live.duration
+  const rows = live.metricTagValues('messages_received', 'client').sort().map((c) =>
+    `  ${c}: sent ${live.counter('messages_sent', { client: c })?.count ?? 0}, received ${live.counter('messages_received', { client: c })?.count ?? 0}`)
+  process.stdout.write(`[chat stats at ${Math.round(live.duration / 1000)} s]\n${rows.join('\n')}\n`)
+}
+
 perf<Data>('grpc chat: clients over both gates joining, sending and leaving rooms', {
   executor: 'constant-vus', vus: 50, duration: '10m', gracefulStop: '10s',
   profiles: { ci: { vus: 6, duration: '3s', gracefulStop: '2s' } },
   thresholds: { grpc_req_failed: ['rate<0.01'], message_delivery: ['p(95)<250'], 'grpc_reqs{name:chat.ChatGate/Send}': ['count>0'] },
+  onProgress: clientStats,
   setup: () => ({ gates: [...cluster.gates], proto: CHAT_PROTO, think: process.env['LOADSPEC_PROFILE'] === 'full' ? [0.5, 5] : [0.05, 0.3] }),
 }, async ({ grpc, data, vu, state, pick, sleep, metrics }) => {
   const name = `client-${vu.id}`

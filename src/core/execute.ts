@@ -43,7 +43,7 @@ export async function execute(input: ExecuteInput): Promise<PerfResult> {
   const onSecond = (live: SerializedMetrics, elapsedMs: number) => {
     if (!watchAbort && !input.onProgress) return
     const result = toResult(plan, live, Date.now() - elapsedMs, elapsedMs, [], [])
-    input.onProgress?.(result)
+    try { input.onProgress?.(result) } catch { /* a progress callback must never stop the load */ }
     if (!watchAbort || stopper.signal.aborted) return
     const failing = evaluateThresholds(input.thresholds, result, { elapsedMs }).find((o) => o.shouldAbort)
     if (failing) {

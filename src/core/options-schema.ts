@@ -43,7 +43,7 @@ export const EXECUTOR_FIELDS = {
 const http = z.strictObject({ timeout: duration.optional(), discardResponseBodies: z.boolean().optional(), baseUrl: z.url({ error: 'must be an absolute URL like http://127.0.0.1:8080' }).optional() })
 const userTypeExtras = { weight: positive('shares').optional(), fn: fn.optional(), pacing: duration.optional(), tags: tags.optional(), executor: z.string().optional() }
 export const BLOCK_FIELDS = {
-  thresholds: thresholds.optional(), setup: fn.optional(), teardown: fn.optional(), profiles: z.record(z.string(), z.unknown()).optional(),
+  thresholds: thresholds.optional(), setup: fn.optional(), teardown: fn.optional(), onProgress: fn.optional(), profiles: z.record(z.string(), z.unknown()).optional(),
   scenarios: z.record(z.string(), z.record(z.string(), z.unknown()), { error: 'must map scenario names to options objects' }).optional(),
   pacing: duration.optional(), http: http.optional(), tags: tags.optional(), timeout: duration.optional(), data: z.unknown().optional(),
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'must be an AbortSignal' }).optional(),

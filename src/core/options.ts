@@ -120,6 +120,11 @@ export interface BlockOptions<D = unknown> {
   thresholds?: Thresholds
   /** Runs once before the load on the caller's thread; its JSON-safe result is `data` in every VU. */
   setup?: () => D | Promise<D>
+  /**
+   * Called about once a second on the caller's thread with the live result so far (merged over
+   * workers): print periodic statistics, watch a metric. Must not throw.
+   */
+  onProgress?: (live: import('../metrics/result.ts').PerfResult) => void
   /** Runs once after the load with the setup data (also after a failed or aborted run). */
   teardown?: (data: D) => void | Promise<void>
   /** Named option sets chosen by `LOADSPEC_PROFILE` or the plugin's `profile` option. */

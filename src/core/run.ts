@@ -50,5 +50,5 @@ export async function run<D = unknown>(options: RunOptions<D>): Promise<PerfResu
     throw new InvalidOptionError('workers', `run(): workers: ${String(rest.workers)} needs the VU function in a module (fn: './my-scenario.ts', default export) so worker threads can load it; or set workers: 0`)
   }
   const runner = block.modulePath ? moduleRunner(block.plan, block.modulePath, rest as PerfOptions<unknown>, workers) : undefined
-  return execute({ ...block, setup: rest.setup, teardown: rest.teardown as ((d: unknown) => unknown) | undefined, data: rest.data, signal: rest.signal, runner })
+  return execute({ ...block, setup: rest.setup, teardown: rest.teardown as ((d: unknown) => unknown) | undefined, data: rest.data, signal: rest.signal, onProgress: rest.onProgress, runner })
 }

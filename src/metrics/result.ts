@@ -95,6 +95,11 @@ export class MetricView implements MetricQuery {
     return new MetricView(this.index, { ...this.filter, ...filter }, `${this.label} › ${label}`, this.durationMs)
   }
 
+  /** Values a tag takes on a metric in this view (e.g. every `client` of a per-client counter). */
+  metricTagValues(metric: string, tag: string): string[] {
+    return this.index.tagValues(metric, tag).filter((v) => this.index.get(metric, this.merge({ [tag]: v })))
+  }
+
   /** Names of the endpoints (`name` tag of http/gRPC requests) seen in this view. */
   endpoints(): string[] {
     const names = new Set([...this.index.tagValues('http_reqs', 'name'), ...this.index.tagValues('grpc_reqs', 'name')])

@@ -29,7 +29,7 @@ export const modulePlaceholder: VuFunction<unknown> = () => {
 
 /** The options a worker needs, as JSON: everything but what runs on the caller's thread. */
 export function travellingOptions(name: string, options: PerfOptions<unknown>): Record<string, unknown> {
-  const { setup: _s, teardown: _t, signal: _g, data: _d, ...rest } = options as Record<string, unknown>
+  const { setup: _s, teardown: _t, signal: _g, data: _d, onProgress: _p, ...rest } = options as Record<string, unknown>
   const problem = jsonSafeProblem(rest, 'options')
   if (problem) throw new InvalidOptionError('options', `"${name}" has its VU function in a module, so its options travel to workers as JSON: ${problem}. Keep functions in the module or in setup/teardown.`)
   return rest

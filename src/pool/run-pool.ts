@@ -33,8 +33,8 @@ export function resolveWorkers(w: number | 'auto' | undefined, fallback: number)
   return w ?? fallback
 }
 
-/** How often the parent merges worker snapshots for thresholds and progress. */
-const MERGE_EVERY_MS = 1000
+/** How often the parent looks for new worker snapshots to merge (for thresholds and progress). */
+const MERGE_CHECK_MS = 250
 /** After a worker died, how long the others get to stop and report before we stop waiting. */
 const AFTER_EXIT_MS = 2_000
 const DESTROY_WAIT_MS = 2_000
@@ -53,15 +53,20 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     signal.addEventListener('abort', stopAll, { once: true })
     const t0 = performance.now()
     const startTime = Date.now()
+    // Merge as soon as new snapshots arrived (workers send one a second), not on a tick of our
+    // own that could run out of phase with theirs.
+    let fresh = false
     const tick = setInterval(() => {
+      if (!fresh) return
+      fresh = false
       const parts = latest.filter((m): m is SerializedMetrics => m !== null)
       if (parts.length) onSecond(aggregateMetrics(parts), performance.now() - t0)
-    }, MERGE_EVERY_MS)
+    }, MERGE_CHECK_MS)
     try {
       const tasks = segments.map((segment, i) => {
         const { port1, port2 } = new MessageChannel()
         ports.push(port1)
-        port1.on('message', (m: SnapshotMessage) => { latest[i] = m.metrics; health[i] = m.health })
+        port1.on('message', (m: SnapshotMessage) => { latest[i] = m.metrics; health[i] = m.health; fresh = true })
         const task: WorkerTask = { file: target.file, name: target.name, worker: i, overrides: target.overrides, profile: target.profile,
           scale: target.scale, segment, data, port: port2 }
         // A failing worker stops the others, so the block ends now with what they measured.

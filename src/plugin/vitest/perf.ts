@@ -61,7 +61,7 @@ function define(register: TestLike): PerfFn {
     register(name, { timeout }, async (ctx: TestContext) => {
       let result: PerfResult
       try {
-        result = await execute({ ...block, setup: o.setup, teardown: o.teardown as ((d: unknown) => unknown) | undefined, data: o.data, signal: ctx.signal,
+        result = await execute({ ...block, setup: o.setup, teardown: o.teardown as ((d: unknown) => unknown) | undefined, data: o.data, signal: ctx.signal, onProgress: o.onProgress,
           runner: runnerFor(block, o, ctx.task.file?.filepath, {}) })
       } catch (err) {
         // A failed worker still reports what the others measured.
@@ -120,11 +120,11 @@ export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?
       const task = TestRunner.getCurrentTest() as unknown as { meta: Record<string, unknown>; context?: { signal?: AbortSignal }; file?: { filepath?: string } } | undefined
       const signal = merged.signal ?? task?.context?.signal
       // Workers rebuild the options from the file; only plain data can travel with them.
-      const { setup: _s, teardown: _t, signal: _g, data: _d, ...travel } = overrides as Record<string, unknown>
+      const { setup: _s, teardown: _t, signal: _g, data: _d, onProgress: _p, ...travel } = overrides as Record<string, unknown>
       const problem = jsonSafeProblem(travel, 'overrides')
       const workers = resolveWorkers(block.plan.workers, DEFAULT_WORKERS)
       if (problem && workers > 0) throw new InvalidOptionError('overrides', `scenario "${name}": ${problem}; functions cannot reach worker threads, so define them in scenario() or set workers: 0`)
-      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal,
+      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal, onProgress: merged.onProgress,
         runner: runnerFor(block, merged, task?.file?.filepath, travel) })
       appendDigest(task, digest(result))
       return result
