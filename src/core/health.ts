@@ -21,7 +21,7 @@ export interface GeneratorHealth {
 }
 
 /** Above these the generator is saturated: its own delay would show up as server latency. */
-export const HEALTH_LIMITS = { loopDelayP99Ms: 50, cpu: 0.9 } as const
+export const HEALTH_LIMITS = { loopDelayP99Ms: 50, cpu: 0.9, eventLoopUtilization: 0.9 } as const
 /** Shorter readings are not judged: a few ms of start-up work is not saturation. */
 export const MIN_JUDGED_WALL_MS = 1000
 
@@ -63,6 +63,11 @@ export function healthProblems(h: GeneratorHealth): string[] {
   if (h.wallMs < MIN_JUDGED_WALL_MS) return out
   if (h.loopDelayP99Ms > HEALTH_LIMITS.loopDelayP99Ms) out.push(`worker ${h.worker}: event-loop delay p99 ${h.loopDelayP99Ms.toFixed(1)} ms (limit ${HEALTH_LIMITS.loopDelayP99Ms} ms)`)
   if (h.cpu > HEALTH_LIMITS.cpu) out.push(`worker ${h.worker}: CPU ${(h.cpu * 100).toFixed(0)}% of a core (limit ${HEALTH_LIMITS.cpu * 100}%)`)
+  // A loop that never waits is saturated even when the OS gives it less than a core (a busy
+  // machine), and a chain of microtasks starves the delay monitor's own timer: utilisation sees both.
+  if (h.eventLoopUtilization > HEALTH_LIMITS.eventLoopUtilization) {
+    out.push(`worker ${h.worker}: event loop busy ${(h.eventLoopUtilization * 100).toFixed(0)}% of the time (limit ${HEALTH_LIMITS.eventLoopUtilization * 100}%)`)
+  }
   return out
 }
 

@@ -95,7 +95,7 @@ export function healthyGenerator(matcher: string, received: unknown): MatcherOut
   const rows = g.workers.map((w) => `  worker ${w.worker}: event-loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} ms, max ${w.loopDelayMaxMs.toFixed(1)} ms, CPU ${(w.cpu * 100).toFixed(0)}%, loop busy ${(w.eventLoopUtilization * 100).toFixed(0)}%`)
   return {
     pass: g.healthy, actual: g.problems, expected: [],
-    message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: 'a generator that never saturated (event-loop delay p99 ≤ 50 ms, CPU ≤ 90% of a core)',
+    message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: 'a generator that never saturated (event-loop delay p99 ≤ 50 ms, CPU ≤ 90% of a core, event loop busy ≤ 90%)',
       received: g.healthy ? 'healthy' : `saturated — ${g.problems.join('; ')}`, extra: `generator threads:\n${rows.join('\n')}\n\nA saturated generator measures itself: add workers, lower the load, or move work out of the VU function.` }),
   }
 }

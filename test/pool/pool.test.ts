@@ -143,7 +143,7 @@ describe('generator health', () => {
   test('a CPU-bound VU function is flagged as an unhealthy generator', async () => {
     const r = await busy.run({ workers: 1 })
     expect(r.generator.healthy).toBe(false)
-    expect(r.generator.problems.join('; ')).toMatch(/worker 0: (event-loop delay p99 \d+\.\d ms \(limit 50 ms\)|CPU \d+% of a core)/)
+    expect(r.generator.problems.join('; ')).toMatch(/worker 0: (event-loop delay p99 \d+\.\d ms \(limit 50 ms\)|CPU \d+% of a core|event loop busy \d+% of the time)/)
     expect(r).not.toHaveHealthyGenerator()
     expect(() => expect(r).toHaveHealthyGenerator()).toThrow(/Received: saturated — worker 0/)
   })
