@@ -89,7 +89,9 @@ describe('splitting and merging', () => {
     const r = await rate.run({ workers: 3, data: { url: server.url } })
     expect(r.iterations.completed + r.iterations.dropped).toBe(200)
     expect(r.iterations.dropped).toBe(0)
-    expect(Math.abs(r.throughput - 100) / 100).toBeLessThan(0.02)
+    // started on schedule in every worker, so 200 in 2 s is the achieved rate
+    expect(r.trend('schedule_lag')?.p99).toBeLessThan(30)
+    expect(Math.abs(r.throughput - 100) / 100).toBeLessThan(0.05)
   })
 
   test('7 VUs over 3 workers: every VU id 1–7 runs exactly once, none twice', async () => {
