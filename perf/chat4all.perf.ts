@@ -4,14 +4,31 @@
  * (p99 < 100 ms; 10 000 sessions in the full profile); 3) chunked uploads (initiate / chunks /
  * complete) with time per chunk and aggregate MB/s. `ci` runs each in seconds.
  */
+import { fork, type ChildProcess } from 'node:child_process'
 import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { scenario, type VuContext } from '../src/plugin/vitest/index.ts'
-import { startChat4AllServer, type Chat4AllApp } from '../examples/chat4all/server.ts'
 
-let app: Chat4AllApp
-beforeAll(async () => { app = await startChat4AllServer() })
-afterAll(async () => { await app.close() })
+// The API runs in its own process: 10 000 WebSocket sessions on each side would not fit in one
+// process's file-descriptor limit (20 000 here).
+let child: ChildProcess
+const app = { url: '' }
+beforeAll(async () => {
+  // Type stripping is on by default from Node 22.18; the flag covers 22.12–22.17.
+  child = fork(fileURLToPath(new URL('../examples/chat4all/main.ts', import.meta.url)), [], { env: { ...process.env, PORT: '0' },
+    execArgv: ['--experimental-strip-types', '--disable-warning=ExperimentalWarning'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+  app.url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the Chat4All example exited with code ${code}`)))
+    child.stdout?.on('data', (d: Buffer) => { const m = /listening on (\S+)/.exec(d.toString()); if (m) resolve(m[1] as string) })
+  })
+})
+afterAll(async () => {
+  child.removeAllListeners('exit')
+  const gone = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await gone
+})
 
 interface Data { url: string; viewers?: number; fileMb?: number; chunkMb?: number }
 const full = () => process.env['LOADSPEC_PROFILE'] === 'full'
