@@ -3,22 +3,11 @@
  * CPU time, so a saturated generator is reported as such and never mistaken for a slow server.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import type { GeneratorHealth } from '../metrics/result-data.ts'
 
 type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>
 
-export interface GeneratorHealth {
-  /** 0-based worker index (0 for the test's own thread). */
-  readonly worker: number
-  /** Event-loop delay percentiles over the run, ms. */
-  readonly loopDelayP99Ms: number
-  readonly loopDelayMaxMs: number
-  /** Share of the run the event loop was busy (0–1). */
-  readonly eventLoopUtilization: number
-  /** CPU time of this thread ÷ wall time (1 = one full core). */
-  readonly cpu: number
-  /** Wall time the reading covers, ms. */
-  readonly wallMs: number
-}
+export type { GeneratorHealth }
 
 /** Above these the generator is saturated: its own delay would show up as server latency. */
 export const HEALTH_LIMITS = { loopDelayP99Ms: 50, cpu: 0.9, eventLoopUtilization: 0.9 } as const

@@ -13,19 +13,27 @@ export interface ThresholdResult {
   readonly reason?: string
 }
 
+/** One generator thread's reading of its own load. */
+export interface GeneratorHealth {
+  /** 0-based worker index (0 for the test's own thread). */
+  readonly worker: number
+  /** Event-loop delay percentiles over the run, ms. */
+  readonly loopDelayP99Ms: number
+  readonly loopDelayMaxMs: number
+  /** Share of the run the event loop was busy (0–1). */
+  readonly eventLoopUtilization: number
+  /** CPU time of this thread ÷ wall time (1 = one full core). */
+  readonly cpu: number
+  /** Wall time the reading covers, ms. */
+  readonly wallMs: number
+}
+
 /** The load generator's own health: a saturated generator must not pass for a slow server. */
 export interface GeneratorReport {
   readonly healthy: boolean
   /** Sentences naming each limit a worker passed. */
   readonly problems: readonly string[]
-  readonly workers: readonly {
-    readonly worker: number
-    readonly loopDelayP99Ms: number
-    readonly loopDelayMaxMs: number
-    readonly eventLoopUtilization: number
-    readonly cpu: number
-    readonly wallMs: number
-  }[]
+  readonly workers: readonly GeneratorHealth[]
 }
 
 /** Why a run ended before its planned length, if it did. */
