@@ -25,7 +25,7 @@ export class Endpoint {
       const s = this.sink
       h = { reqs: s.counter('http_reqs', t), duration: s.trend('http_req_duration', t), blocked: s.trend('http_req_blocked', t),
         sending: s.trend('http_req_sending', t), waiting: s.trend('http_req_waiting', t), receiving: s.trend('http_req_receiving', t),
-        failed: s.rate('http_req_failed', t), corrected: s.trend('http_req_duration_corrected', t) }
+        failed: s.rate('http_req_failed', t), corrected: s.trend('http_req_duration_corrected', t), bodyBytes: s.counter('http_res_body_bytes', t) }
       this.byStatus.set(status, h)
     }
     return h
@@ -107,6 +107,7 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
       h.waiting.add(timings.waiting)
       h.receiving.add(timings.receiving)
       if (this.vu.lagMs !== null) h.corrected.add(timings.duration + this.vu.lagMs)
+      h.bodyBytes.add(x.bytes)
     }
     if (kind) this.d.sink.error({ kind, ...(status ? { status } : {}), message: message as string, endpoint: x.name })
     if (kind && o.throw) x.reject(new HttpRequestError(kind, status || undefined, `${x.method} ${x.url} failed: ${message}`, { cause: x.error ?? undefined }))

@@ -42,6 +42,8 @@ export interface StatusHandles {
   readonly receiving: TrendHandle
   readonly failed: RateHandle
   readonly corrected: TrendHandle
+  /** Response body bytes (Locust's content size). */
+  readonly bodyBytes: CounterHandle
 }
 
 const MAX_CACHED_URLS = 10_000
