@@ -3,16 +3,23 @@
  * output, as a user would see them.
  */
 import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, test } from 'vitest'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const vitestBin = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url))
 
+const reports = mkdtempSync(join(tmpdir(), 'loadspec-reports-'))
+const stepSummary = join(reports, 'step-summary.md')
+
 function runVitest(config: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [vitestBin, 'run', '--config', config, '--reporter', 'default'],
-      { cwd: root, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', LOADSPEC_PROFILE: '' }, timeout: 120_000 },
+      { cwd: root, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', LOADSPEC_PROFILE: '', FIXTURE_REPORT_DIR: join(reports, 'out'),
+        GITHUB_STEP_SUMMARY: stepSummary }, timeout: 120_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }))
   })
 }
@@ -45,6 +52,24 @@ describe('the Vitest plugin on a fixture suite', () => {
 
   test('bad options fail their own block with the option named', () => {
     expect(run.out).toMatch(/executor: "constant-vu" is not an executor/)
+  })
+
+  test('each perf run writes its JSON result and Locust CSV files to the report directory', () => {
+    const files = readdirSync(join(reports, 'out')).sort()
+    expect(files).toEqual(expect.arrayContaining(['fast-endpoint-within-budget.json', 'fast-endpoint-within-budget_stats.csv',
+      'fast-endpoint-within-budget_stats_history.csv', 'fast-endpoint-within-budget_failures.csv', 'slow-endpoint-beyond-budget.json', 'slow-scenario.json']))
+    const json = JSON.parse(readFileSync(join(reports, 'out', 'fast-endpoint-within-budget.json'), 'utf8')) as { name: string; version: number; thresholds: unknown[] }
+    expect(json).toMatchObject({ name: 'fast endpoint within budget', version: 1 })
+    expect(json.thresholds).toHaveLength(2)
+  })
+
+  test('the Markdown summary is appended to GITHUB_STEP_SUMMARY', () => {
+    const md = readFileSync(stepSummary, 'utf8')
+    expect(md).toMatch(/## loadspec/)
+    expect(md).toMatch(/### slow endpoint beyond budget\n\n\d+\.\d s · ❌ thresholds 0\/1/)
+    expect(md).toMatch(/\| GET \/fast \| 20 \|/)
+    expect(md).toMatch(/- ❌ `http_req_duration p\(95\)<5`/)
+    rmSync(reports, { recursive: true, force: true })
   })
 
   test('the reporter prints the end-of-run table per perf block', () => {

@@ -14,6 +14,7 @@ import { ThresholdsFailedError } from '../../errors.ts'
 import { digest } from '../../report/summary.ts'
 import { formatBlock } from '../../report/table.ts'
 import { appendDigest } from './meta.ts'
+import { writeResultFiles } from '../../report/files.ts'
 import { registerMatchers } from './register.ts'
 import { record, workerRegistry } from '../../pool/registry.ts'
 import { pooledRunner, resolveWorkers } from '../../pool/run-pool.ts'
@@ -27,6 +28,12 @@ registerMatchers()
 
 /** Margin on top of a block's planned length for setup, teardown, bundling and thread start. */
 const TIMEOUT_MARGIN_MS = 30_000
+/** Writes the block's JSON and CSV files when the plugin set a report directory. */
+function report(result: PerfResult): void {
+  const dir = process.env['LOADSPEC_REPORT_DIR']
+  if (dir) writeResultFiles(result, dir)
+}
+
 /** Load runs off the test's thread by default, so it never competes with the test runner's loop. */
 const DEFAULT_WORKERS = 1
 
@@ -66,9 +73,10 @@ function define(register: TestLike): PerfFn {
       } catch (err) {
         // A failed worker still reports what the others measured.
         const partial = (err as { result?: unknown }).result
-        if (partial instanceof PerfResultClass) appendDigest(ctx.task as never, digest(partial))
+        if (partial instanceof PerfResultClass) { appendDigest(ctx.task as never, digest(partial)); report(partial) }
         throw err
       }
+      report(result)
       const d = digest(result)
       appendDigest(ctx.task as never, d)
       if (!result.thresholdsPassed) {
@@ -127,6 +135,7 @@ export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?
       const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal, onProgress: merged.onProgress,
         runner: runnerFor(block, merged, task?.file?.filepath, travel) })
       appendDigest(task, digest(result))
+      report(result)
       return result
     },
   }

@@ -4,6 +4,7 @@
  * profile to test workers, and registers the loadspec reporter once (even when several projects
  * call configureVitest).
  */
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import type { Plugin } from 'vite'
@@ -17,9 +18,15 @@ export interface LoadspecPluginOptions {
   profile?: string
   /** Print the end-of-run summary table. @default true */
   summary?: boolean
+  /**
+   * Directory for each perf block's JSON result and Locust CSV files (relative to the project
+   * root), or `false` for none. @default 'perf-results'
+   */
+  reportDir?: string | false
 }
 
-const schema = z.strictObject({ profile: z.string().min(1).optional(), summary: z.boolean().optional() })
+const schema = z.strictObject({ profile: z.string().min(1).optional(), summary: z.boolean().optional(),
+  reportDir: z.union([z.string().min(1), z.literal(false)], { error: "must be a directory path or false" }).optional() })
 /** Vitest instances that already have our reporter (configureVitest runs once per project). */
 const withReporter = new WeakSet<object>()
 
@@ -35,7 +42,9 @@ export function loadspec(options: LoadspecPluginOptions = {}): Plugin {
   if (options.profile && !process.env['LOADSPEC_PROFILE']) env['LOADSPEC_PROFILE'] = options.profile
   return {
     name: 'loadspec',
-    config() {
+    config(config) {
+      // Test workers write the files; they get the directory through their environment.
+      if (options.reportDir !== false) env['LOADSPEC_REPORT_DIR'] = resolve(config.root ?? process.cwd(), options.reportDir ?? 'perf-results')
       return { test: { setupFiles: [setupFile], env } } as Record<string, unknown>
     },
     configureVitest({ vitest }: VitestPluginContext) {

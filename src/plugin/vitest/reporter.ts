@@ -6,6 +6,8 @@
 import type { Reporter, TestCase, Vitest } from 'vitest/node'
 import type { BlockDigest } from '../../report/summary.ts'
 import { formatBlock } from '../../report/table.ts'
+import { markdownSummary } from '../../report/markdown.ts'
+import { appendFileSync } from 'node:fs'
 import { META_KEY } from './meta.ts'
 
 export interface ReporterOptions {
@@ -32,7 +34,11 @@ export class LoadspecReporter implements Reporter {
 
   onTestRunEnd(): void {
     guard(() => {
-      if (this.options.summary === false || this.digests.length === 0) return
+      if (this.digests.length === 0) return
+      // In GitHub Actions the Markdown summary goes on the job's summary page.
+      const stepSummary = process.env['GITHUB_STEP_SUMMARY']
+      if (stepSummary) appendFileSync(stepSummary, markdownSummary(this.digests.map((d) => d.digest)) + '\n')
+      if (this.options.summary === false) return
       const text = ['', ' loadspec ', '', ...this.digests.map((d) => formatBlock(d.digest) + '\n')].join('\n')
       if (this.vitest) this.vitest.logger.log(text)
       else process.stdout.write(text + '\n')

@@ -1,0 +1,36 @@
+/** A Markdown summary of perf blocks for pull requests (GitHub's job summary). */
+import type { BlockDigest } from './summary.ts'
+import { bytes } from './table.ts'
+
+const f = (v: number | undefined) => (v === undefined ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(2))
+
+export function markdownSummary(blocks: readonly BlockDigest[]): string {
+  const out = ['## loadspec', '']
+  for (const d of blocks) {
+    const passed = d.thresholds.filter((t) => t.ok).length
+    const verdict = d.thresholds.length ? `${passed === d.thresholds.length ? '✅' : '❌'} thresholds ${passed}/${d.thresholds.length}` : 'no thresholds'
+    out.push(`### ${escape(d.name)}`, '', `${(d.durationMs / 1000).toFixed(1)} s · ${verdict}${d.generatorProblems.length ? ' · ⚠️ generator saturated' : ''}`, '')
+    out.push('| endpoint | reqs | rps | err % | p50 | p90 | p95 | p99 | max |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for (const r of [...d.endpoints, ...(d.endpoints.length === 1 ? [] : [d.total])]) {
+      const l = r.latency
+      out.push(`| ${escape(r.name)} | ${r.requests} | ${r.rps.toFixed(1)} | ${(r.errorRate * 100).toFixed(2)} | ${f(l?.p50)} | ${f(l?.p90)} | ${f(l?.p95)} | ${f(l?.p99)} | ${f(l?.max)} |`)
+    }
+    out.push('')
+    for (const t of d.thresholds) out.push(`- ${t.ok ? '✅' : '❌'} ${code(`${t.key} ${t.source}`)} (actual ${t.actual === null ? 'no data' : +t.actual.toFixed(3)})`)
+    if (d.data.sent + d.data.received > 0) out.push(`- data: ↑ ${bytes(d.data.sent)} ↓ ${bytes(d.data.received)}`)
+    out.push('')
+  }
+  return out.join('\n')
+}
+
+/** Names come from users and servers: keep them from breaking the table or adding markup. */
+function escape(s: string): string {
+  return s.replace(/[|`<>*_[\]\\]/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/** A code span shows its text literally (entities too), so only backticks need care: fence with more. */
+function code(s: string): string {
+  const run = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(run + 1)
+  return `${fence}${run ? ' ' : ''}${s}${run ? ' ' : ''}${fence}`
+}
