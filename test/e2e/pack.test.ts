@@ -62,6 +62,15 @@ describe.skipIf(!npmCli)(`the packed package in a fresh project (Vitest ${vitest
     expect(r.out).toMatch(/GET \/items\/:id +20 /)
   })
 
+  test('the suite wrote its results, and the loadspec binary compares them', async () => {
+    const json = join(dir, 'perf-results', 'consumer-health-under-load.json')
+    const same = await sh(process.execPath, [join(dir, 'node_modules/loadspec/dist/cli/bin.js'), 'compare', json, json], dir)
+    expect(same.code, same.out).toBe(0)
+    expect(same.out).toMatch(/0 regressions/)
+    const help = await sh(process.execPath, [join(dir, 'node_modules/.bin/loadspec'), '--help'], dir)
+    expect(help.out).toMatch(/compare <base> <head>/)
+  })
+
   test('run() works without a test runner', async () => {
     const r = await sh(process.execPath, [join(dir, 'run.mjs')], dir)
     expect(r.code, r.out).toBe(0)
