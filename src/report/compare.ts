@@ -4,8 +4,8 @@
  * variation makes a difference too small to tell apart from noise (under two standard errors),
  * the verdict is "inconclusive" instead of a failure. Shared by `loadspec compare` and baselines.
  */
-import type { MetricView, PerfResult } from '../metrics/result.ts'
-import { decodeHistogram } from '../metrics/histogram.ts'
+import type { PerfResult } from '../metrics/result.ts'
+import { figuresOf, type Figures, type ScopeFigures } from './figures.ts'
 
 export interface Tolerances {
   /** Allowed relative rise of p95 latency. @default 0.10 */
@@ -36,32 +36,34 @@ export interface Comparison {
 }
 
 export function compareResults(base: PerfResult, head: PerfResult, tolerances: Tolerances = {}): Comparison {
+  return compareFigures(figuresOf(base), figuresOf(head), tolerances)
+}
+
+export function compareFigures(base: Figures, head: Figures, tolerances: Tolerances = {}): Comparison {
   const tol = { ...DEFAULT_TOLERANCES, ...tolerances }
   const rows: ComparisonRow[] = []
-  const scopes: [string, MetricView, MetricView][] = [['all', base, head]]
-  for (const name of head.endpoints().sort()) if (base.endpoints().includes(name)) scopes.push([name, base.endpoint(name), head.endpoint(name)])
+  const scopes: [string, ScopeFigures, ScopeFigures][] = [['all', base.all, head.all]]
+  for (const name of Object.keys(head.endpoints).sort()) {
+    const b = base.endpoints[name]
+    const h = head.endpoints[name]
+    if (b && h) scopes.push([name, b, h])
+  }
   // Only the whole run has a per-second timeline to measure its noise by; endpoints borrow it,
   // relative to their own p95.
-  const runNoise = twoStandardErrors(perSecondP95(base), perSecondP95(head))
-  const runP95 = base.latency?.p95 ?? 0
-  const relativeNoise = runNoise !== null && runP95 > 0 ? runNoise / runP95 : null
+  const runNoise = twoStandardErrors(base.secondsP95, head.secondsP95)
+  const relativeNoise = runNoise !== null && base.all.p95 ? runNoise / base.all.p95 : null
   for (const [scope, b, h] of scopes) {
-    const bl = b.latency
-    const hl = h.latency
-    if (bl && hl && bl.count && hl.count) {
-      const change = bl.p95 > 0 ? hl.p95 / bl.p95 - 1 : 0
-      const noise = relativeNoise === null ? null : relativeNoise * bl.p95
-      rows.push({ scope, figure: 'p95 (ms)', base: bl.p95, head: hl.p95, change,
-        verdict: decide(change > tol.p95, change < -tol.p95, Math.abs(hl.p95 - bl.p95), noise) })
+    if (b.p95 !== null && h.p95 !== null) {
+      const change = b.p95 > 0 ? h.p95 / b.p95 - 1 : 0
+      const noise = relativeNoise === null ? null : relativeNoise * b.p95
+      rows.push({ scope, figure: 'p95 (ms)', base: b.p95, head: h.p95, change, verdict: decide(change > tol.p95, change < -tol.p95, Math.abs(h.p95 - b.p95), noise) })
     }
-    const be = b.errorRate
-    const he = h.errorRate
-    const eNoise = 2 * Math.sqrt(binomialVar(be, b.requests) + binomialVar(he, h.requests))
-    rows.push({ scope, figure: 'error rate', base: be, head: he, change: he - be,
-      verdict: decide(he - be > tol.errorRate, be - he > tol.errorRate, Math.abs(he - be), eNoise) })
+    const eNoise = 2 * Math.sqrt(binomialVar(b.errorRate, b.requests) + binomialVar(h.errorRate, h.requests))
+    rows.push({ scope, figure: 'error rate', base: b.errorRate, head: h.errorRate, change: h.errorRate - b.errorRate,
+      verdict: decide(h.errorRate - b.errorRate > tol.errorRate, b.errorRate - h.errorRate > tol.errorRate, Math.abs(h.errorRate - b.errorRate), eNoise) })
     if (scope === 'all') {
       const change = b.throughput > 0 ? h.throughput / b.throughput - 1 : 0
-      const noise = twoStandardErrors(base.timeline.map((p) => p.requests), head.timeline.map((p) => p.requests))
+      const noise = twoStandardErrors(base.secondsRequests, head.secondsRequests)
       rows.push({ scope, figure: 'throughput (/s)', base: b.throughput, head: h.throughput, change,
         verdict: decide(change < -tol.throughput, change > tol.throughput, Math.abs(h.throughput - b.throughput), noise) })
     }
@@ -76,26 +78,13 @@ function decide(worse: boolean, better: boolean, difference: number, noise: numb
   return worse ? 'regression' : 'improved'
 }
 
-/** p95 of each second of a run's main latency metric (seconds with at least 5 samples). */
-function perSecondP95(result: PerfResult): number[] {
-  const metric = result.latencyMetric ?? 'http_req_duration'
-  const out: number[] = []
-  for (const s of result.data.metrics.timeline) {
-    const enc = s.trends[metric]
-    if (!enc) continue
-    const h = decodeHistogram(enc)
-    if (h.totalCount >= 5) out.push(h.getValueAtPercentile(95) / 1000)
-  }
-  return out
-}
-
 /** Two standard errors of the difference of two means, or null with too few windows to judge. */
-function twoStandardErrors(a: number[], b: number[]): number | null {
+function twoStandardErrors(a: readonly number[], b: readonly number[]): number | null {
   if (a.length < 3 || b.length < 3) return null
   return 2 * Math.sqrt(variance(a) / a.length + variance(b) / b.length)
 }
 
-function variance(xs: number[]): number {
+function variance(xs: readonly number[]): number {
   const m = xs.reduce((s, x) => s + x, 0) / xs.length
   return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1)
 }
