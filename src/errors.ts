@@ -15,6 +15,7 @@ export type LoadspecErrorCode =
   | 'LOADSPEC_ERR_WORKER_FAILED'
   | 'LOADSPEC_ERR_ABORTED'
   | 'LOADSPEC_ERR_HTTP'
+  | 'LOADSPEC_ERR_BASELINE'
 
 /** Root of every error loadspec throws on purpose. */
 export class LoadspecError extends Error {

@@ -2,9 +2,20 @@
  * The public matchers, for `expect.extend()` in Vitest and Jest. Each is a thin wrapper over a
  * kernel; `pass` is always the honest comparison and the runner inverts it for `.not`.
  */
-import { errorRateBelow, healthyGenerator, latencyBelow, passThresholds, throughputAbove, type MatcherOutcome } from './kernels.ts'
+import { errorRateBelow, healthyGenerator, latencyBelow, matchBaseline, passThresholds, throughputAbove, type MatcherOutcome, type UpdateMode } from './kernels.ts'
+import type { Tolerances } from '../report/compare.ts'
 
-interface Ctx { isNot?: boolean }
+interface Ctx {
+  isNot?: boolean
+  testPath?: string
+  /** Vitest and Jest keep the update mode on the snapshot state (`_updateSnapshot`). */
+  snapshotState?: unknown
+}
+
+function updateMode(ctx: Ctx): UpdateMode {
+  const mode = (ctx.snapshotState as { _updateSnapshot?: unknown } | undefined)?._updateSnapshot
+  return mode === 'all' || mode === 'none' ? mode : 'new'
+}
 type Result = { pass: boolean; message: () => string; actual: unknown; expected: unknown }
 
 function wrap(o: MatcherOutcome, ctx: Ctx): Result {
@@ -23,6 +34,12 @@ export const loadspecMatchers = {
   toHaveThroughputAbove(this: Ctx, received: unknown, rps: number) { return wrap(throughputAbove('toHaveThroughputAbove', received, rps), this) },
   toPassThresholds(this: Ctx, received: unknown) { return wrap(passThresholds('toPassThresholds', received), this) },
   toHaveHealthyGenerator(this: Ctx, received: unknown) { return wrap(healthyGenerator('toHaveHealthyGenerator', received), this) },
+  toMatchBaseline(this: Ctx, received: unknown, tolerances?: Tolerances) {
+    const o = matchBaseline('toMatchBaseline', received, tolerances, this.testPath, updateMode(this))
+    // A verdict the noise cannot decide passes, but says so with both figures.
+    if (o.note) process.stderr.write(`loadspec: ${o.note}\n`)
+    return wrap(o, this)
+  },
 }
 
 /** The matcher signatures, shared by the Vitest and Jest type augmentations. */
@@ -44,4 +61,9 @@ export interface LoadspecMatchers<R = unknown> {
   toPassThresholds(): R
   /** No generator thread saturated (event-loop delay p99 ≤ 50 ms, CPU ≤ 90% of a core). */
   toHaveHealthyGenerator(): R
+  /**
+   * No regression against this run's baseline beyond `tolerances` (p95 +10%, error rate +0.5
+   * points, throughput −10% by default). Written on the first run, rewritten with -u, never in CI.
+   */
+  toMatchBaseline(tolerances?: { p95?: number; errorRate?: number; throughput?: number }): R
 }

@@ -7,6 +7,9 @@ import type { TrendSummary } from '../metrics/summary.ts'
 import { formatThresholdOutcomes } from '../metrics/thresholds.ts'
 import { asView } from './receiver.ts'
 import { formatFailure, ms } from './format.ts'
+import { baselinePath, readBaselines, writeBaseline, type BaselineFile } from '../report/baseline.ts'
+import { compareFigures, formatComparison, type Tolerances } from '../report/compare.ts'
+import { figuresOf } from '../report/figures.ts'
 
 export interface MatcherOutcome {
   readonly pass: boolean
@@ -98,4 +101,40 @@ export function healthyGenerator(matcher: string, received: unknown): MatcherOut
     message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: 'a generator that never saturated (event-loop delay p99 ≤ 50 ms, CPU ≤ 90% of a core, event loop busy ≤ 90%)',
       received: g.healthy ? 'healthy' : `saturated — ${g.problems.join('; ')}`, extra: `generator threads:\n${rows.join('\n')}\n\nA saturated generator measures itself: add workers, lower the load, or move work out of the VU function.` }),
   }
+}
+
+/** How the runner treats snapshots now: 'new' writes missing ones, 'all' (-u) rewrites, 'none' (CI) never writes. */
+export type UpdateMode = 'new' | 'all' | 'none'
+
+export function matchBaseline(matcher: string, received: unknown, tolerances: Tolerances | undefined, testPath: string | undefined, update: UpdateMode): MatcherOutcome & { note?: string } {
+  const result = asView(matcher, received) as PerfResult
+  if (!Array.isArray(result.thresholds)) throw new TypeError(`${matcher}: expected a whole PerfResult (baselines are kept per run)`)
+  if (!testPath) throw new TypeError(`${matcher}: no test file is known here, so there is nowhere to keep the baseline`)
+  const path = baselinePath(testPath)
+  const head = figuresOf(result)
+  // -u rewrites even a broken file: the user asked for it. Otherwise a broken file is an error.
+  const file = update === 'all' ? safeRead(path) : readBaselines(path)
+  const base = file?.blocks[result.name]
+  const ok = (note: string): MatcherOutcome & { note: string } => ({ pass: true, actual: head, expected: base ?? null, note,
+    message: (isNot) => formatFailure({ matcher, isNot, label: result.label, expected: 'a regression against the baseline', received: note }) })
+  if (update === 'all' || (!base && update === 'new')) {
+    writeBaseline(path, file, result.name, head)
+    return ok(`baseline ${base ? 'updated' : 'written'}: ${path}`)
+  }
+  if (!base) {
+    return { pass: false, actual: head, expected: null, message: (isNot) => formatFailure({ matcher, isNot, label: result.label,
+      expected: `a baseline for "${result.name}" in ${path}`, received: 'none — baselines are never written in CI: run the suite locally (it writes missing baselines, -u rewrites them) and commit the file' }) }
+  }
+  const c = compareFigures(base, head, tolerances)
+  const table = formatComparison(c)
+  return {
+    pass: c.regressions === 0, actual: head, expected: base,
+    note: c.inconclusive ? `inconclusive against the baseline (within the runs' noise):\n${table}` : '',
+    message: (isNot) => formatFailure({ matcher, isNot, label: result.label, expected: `no regression beyond tolerance against ${path}`,
+      received: `${c.regressions} regression${c.regressions === 1 ? '' : 's'}, ${c.inconclusive} inconclusive`, extra: table }),
+  }
+}
+
+function safeRead(path: string): BaselineFile | null {
+  try { return readBaselines(path) } catch { return null }
 }
