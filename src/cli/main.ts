@@ -1,8 +1,11 @@
 /**
- * The `loadspec` command line: `compare <base.json> <head.json> [--markdown]` prints a per-figure
- * table and exits 1 on a regression. Returns the exit code instead of exiting, so tests call it.
+ * The `loadspec` command line: `report <result.json...>` writes the HTML report of saved results;
+ * `compare <base.json> <head.json> [--markdown]` prints a per-figure table and exits 1 on a
+ * regression. Returns the exit code instead of exiting, so tests call it.
  */
 import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { HTML_REPORT, writeHtmlReport } from '../report/files.ts'
 import { cac } from 'cac'
 import { PerfResult } from '../metrics/result.ts'
 import type { ResultData } from '../metrics/result-data.ts'
@@ -14,6 +17,13 @@ const stdio: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => proc
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {
   const cli = cac('loadspec')
   let code = 0
+  cli.command('report <...results>', 'Write the HTML report of one or more results (the JSON a perf block writes)')
+    .option('-o, --out <file>', 'Where to write the report (default: report.html beside the first result)')
+    .action((results: string[], o: { out?: string }) => {
+      const out = o.out ?? join(dirname(results[0] as string), HTML_REPORT)
+      writeHtmlReport(results.map((r) => load(r).toJSON()), out)
+      io.out(`HTML report: ${out}`)
+    })
   cli.command('compare <base> <head>', 'Compare two results (JSON written per perf block); exit 1 on a regression')
     .option('--markdown', 'Print a Markdown table (for pull requests)')
     .option('--p95 <fraction>', 'Allowed relative rise of p95 latency (default 0.10)')

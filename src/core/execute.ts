@@ -9,6 +9,7 @@ import type { AbortInfo, ResultData, ThresholdResult } from '../metrics/result-d
 import type { SerializedMetrics } from '../metrics/serialized.ts'
 import { evaluateThresholds, type ParsedThreshold } from '../metrics/thresholds.ts'
 import { jsonSafeProblem } from './json-safe.ts'
+import { phaseMarks } from './phases.ts'
 import type { RunPlan } from './plan.ts'
 import { inlineRunner, type LoadRunner } from './load-runner.ts'
 import { healthProblems, type GeneratorHealth } from './health.ts'
@@ -98,6 +99,7 @@ function toResult(plan: RunPlan, metrics: ResultData['metrics'], startTime: numb
     ...(aborted ? { aborted } : {}),
     generator: { healthy: problems.length === 0, problems, workers: health },
     plan: { profile: plan.profile, scale: plan.scale, workers: health.length,
-      units: plan.units.map((u) => ({ name: u.name, executor: u.executor.kind, userTypes: u.userTypes.map((t) => t.name) })) },
+      units: plan.units.map((u) => ({ name: u.name, executor: u.executor.kind, userTypes: u.userTypes.map((t) => t.name) })),
+      phases: phaseMarks(plan) },
   })
 }

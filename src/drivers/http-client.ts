@@ -89,7 +89,7 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
     const status = x.error ? 0 : x.status
     const expected = !x.error && isExpected(status, o.expectedStatuses)
     const kind: ErrorKind | null = x.error ? kindOfError(x.error) : expected ? null : kindOfStatus(status)
-    const message = x.error ? errorMessage(x.error) : expected ? null : `${status}${x.statusText ? ' ' + x.statusText : ''}`
+    const message = x.error ? errorMessage(x.error) : expected ? null : statusMessage(x)
     // A request we cut off ourselves (the VU was interrupted at the end of gracefulStop) says
     // nothing about the server: it is returned as aborted but not recorded, as in k6.
     if (kind === 'aborted' && this.vu.signal.aborted) {
@@ -144,6 +144,18 @@ function isExpected(status: number, expected: HttpRequestOptions['expectedStatus
 function withQuery(path: string, query: Record<string, string | number | boolean>): string {
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()
   return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path
+}
+
+/** Characters of an error response's body kept in its error sample: enough to tell errors apart. */
+const BODY_EXCERPT = 120
+
+/** `503 Service Unavailable: {"error":"overloaded"}`: the status and the start of the body, if kept. */
+function statusMessage(x: Exchange): string {
+  const head = `${x.status}${x.statusText ? ' ' + x.statusText : ''}`
+  if (!x.chunks || x.chunks.length === 0) return head
+  const first = x.chunks[0] as Buffer
+  const text = first.subarray(0, BODY_EXCERPT * 4).toString('utf8').replace(/\s+/g, ' ').trim().slice(0, BODY_EXCERPT)
+  return text ? `${head}: ${text}` : head
 }
 
 function errorMessage(err: Error): string {

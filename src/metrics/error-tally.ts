@@ -4,6 +4,7 @@
  */
 import type { ErrorKind, ErrorSample } from './sink.ts'
 import type { SerializedErrorSample, SerializedErrors } from './serialized.ts'
+import { redactText } from '../report/redact.ts'
 
 /** Distinct error messages kept per run per thread; later new messages are only counted. */
 export const MAX_ERROR_SAMPLES = 50
@@ -24,7 +25,9 @@ export class ErrorTally {
       const s = String(sample.status)
       this.byStatus[s] = (this.byStatus[s] ?? 0) + 1
     }
-    const message = sample.message.length > MAX_MESSAGE_LENGTH ? sample.message.slice(0, MAX_MESSAGE_LENGTH) + '…' : sample.message
+    // Redacted here, where every error enters, so no credential reaches a result, file or terminal.
+    const text = redactText(sample.message)
+    const message = text.length > MAX_MESSAGE_LENGTH ? text.slice(0, MAX_MESSAGE_LENGTH) + '…' : text
     const key = `${sample.kind}\u0000${sample.status ?? ''}\u0000${sample.endpoint ?? ''}\u0000${message}`
     const known = this.samples.get(key)
     if (known) known.count++

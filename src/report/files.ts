@@ -4,25 +4,38 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { PerfResult } from '../metrics/result.ts'
+import { PerfResult } from '../metrics/result.ts'
+import type { ResultData } from '../metrics/result-data.ts'
 import { locustCsv } from './locust-csv.ts'
+import { redactResult } from './redact.ts'
+import { htmlReport } from './html.ts'
 
 /** `relay: send under load` → `relay-send-under-load`. */
 export function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'perf'
 }
 
-/** Writes the files and returns their paths. */
+/** Writes the files (credentials redacted) and returns their paths, the JSON result first. */
 export function writeResultFiles(result: PerfResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true })
   const base = join(dir, slug(result.name))
-  const csv = locustCsv(result)
+  const safe = new PerfResult(redactResult(result.toJSON()))
+  const csv = locustCsv(safe)
   const files: [string, string][] = [
-    [`${base}.json`, JSON.stringify(result.toJSON())],
+    [`${base}.json`, JSON.stringify(safe.toJSON())],
     [`${base}_stats.csv`, csv.stats],
     [`${base}_stats_history.csv`, csv.history],
     [`${base}_failures.csv`, csv.failures],
   ]
   for (const [path, text] of files) writeFileSync(path, text)
   return files.map(([p]) => p)
+}
+
+/** The name of the run's HTML report in the report directory. */
+export const HTML_REPORT = 'report.html'
+
+/** Writes the HTML report of a run's results to `path` and returns it. */
+export function writeHtmlReport(results: readonly ResultData[], path: string): string {
+  writeFileSync(path, htmlReport(results))
+  return path
 }

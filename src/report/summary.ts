@@ -34,6 +34,8 @@ export interface BlockDigest {
   readonly workers: number
   /** Schedule lag p99 of arrival-rate executors (ms), when there were any. */
   readonly scheduleLagP99?: number | undefined
+  /** The JSON result file this run wrote, when a report directory is set (the HTML report reads it). */
+  readonly resultFile?: string | undefined
 }
 
 function row(name: string, v: MetricView): RowDigest {

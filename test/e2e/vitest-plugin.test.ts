@@ -19,7 +19,7 @@ function runVitest(config: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [vitestBin, 'run', '--config', config, '--reporter', 'default'],
       { cwd: root, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', LOADSPEC_PROFILE: '', FIXTURE_REPORT_DIR: join(reports, 'out'),
-        GITHUB_STEP_SUMMARY: stepSummary }, timeout: 120_000 },
+        GITHUB_STEP_SUMMARY: stepSummary, FIXTURE_PROGRESS: '1' }, timeout: 120_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }))
   })
 }
@@ -39,7 +39,7 @@ describe('the Vitest plugin on a fixture suite', () => {
 
   test('the block within budget passes', () => {
     expect(run.out).toMatch(/✓ .*fast endpoint within budget/)
-    expect(run.out).toMatch(/Tests +3 failed \| 1 passed \(4\)/)
+    expect(run.out).toMatch(/Tests +3 failed \| 2 passed \(5\)/)
   })
 
   test('a matcher failure shows expected vs actual and the percentile table', () => {
@@ -61,6 +61,19 @@ describe('the Vitest plugin on a fixture suite', () => {
     const json = JSON.parse(readFileSync(join(reports, 'out', 'fast-endpoint-within-budget.json'), 'utf8')) as { name: string; version: number; thresholds: unknown[] }
     expect(json).toMatchObject({ name: 'fast endpoint within budget', version: 1 })
     expect(json.thresholds).toHaveLength(2)
+  })
+
+  test('the reporter writes one HTML report with every block of the run beside the JSON results', () => {
+    const html = readFileSync(join(reports, 'out', 'report.html'), 'utf8')
+    for (const name of ['fast endpoint within budget', 'slow endpoint beyond budget', 'slow scenario', 'steady for progress']) expect(html).toContain(`<h2>${name}`)
+    expect(run.out).toMatch(/HTML report: .*report\.html/)
+  })
+
+  test('with progress on, a line per running block about once a second', () => {
+    const lines = run.out.split('\n').filter((l) => l.includes('▸ steady for progress'))
+    expect(lines.length, run.out).toBeGreaterThanOrEqual(1)
+    expect(lines.length).toBeLessThanOrEqual(4)
+    expect(lines[0]).toMatch(/▸ steady for progress {2}\ds\/3s · 1 VUs · \d+ req\/s · p95 \d+\.\d ms · \d+ requests · errors 0\.00 %/)
   })
 
   test('the Markdown summary is appended to GITHUB_STEP_SUMMARY', () => {

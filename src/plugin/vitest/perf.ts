@@ -11,9 +11,10 @@ import { parseDuration } from '../../core/duration.ts'
 import type { PerfOptions, VuFunction } from '../../core/options.ts'
 import { PerfResult as PerfResultClass, type PerfResult } from '../../metrics/result.ts'
 import { ThresholdsFailedError } from '../../errors.ts'
-import { digest } from '../../report/summary.ts'
+import { digest, type BlockDigest } from '../../report/summary.ts'
 import { formatBlock } from '../../report/table.ts'
 import { appendDigest } from './meta.ts'
+import { progressCallback } from './progress.ts'
 import { writeResultFiles } from '../../report/files.ts'
 import { registerMatchers } from './register.ts'
 import { record, workerRegistry } from '../../pool/registry.ts'
@@ -28,10 +29,15 @@ registerMatchers()
 
 /** Margin on top of a block's planned length for setup, teardown, bundling and thread start. */
 const TIMEOUT_MARGIN_MS = 30_000
-/** Writes the block's JSON and CSV files when the plugin set a report directory. */
-function report(result: PerfResult): void {
+/** Writes the block's JSON and CSV files when the plugin set a report directory; returns the JSON's path. */
+function report(result: PerfResult): string | undefined {
   const dir = process.env['LOADSPEC_REPORT_DIR']
-  if (dir) writeResultFiles(result, dir)
+  return dir ? writeResultFiles(result, dir)[0] : undefined
+}
+
+/** The digest the reporter gets, with the path of the JSON file the HTML report is built from. */
+function digestWithFile(result: PerfResult): BlockDigest {
+  return { ...digest(result), resultFile: report(result) }
 }
 
 /** Load runs off the test's thread by default, so it never competes with the test runner's loop. */
@@ -68,16 +74,15 @@ function define(register: TestLike): PerfFn {
     register(name, { timeout }, async (ctx: TestContext) => {
       let result: PerfResult
       try {
-        result = await execute({ ...block, setup: o.setup, teardown: o.teardown as ((d: unknown) => unknown) | undefined, data: o.data, signal: ctx.signal, onProgress: o.onProgress,
+        result = await execute({ ...block, setup: o.setup, teardown: o.teardown as ((d: unknown) => unknown) | undefined, data: o.data, signal: ctx.signal, onProgress: progressCallback(block.plan, ctx.task, o.onProgress),
           runner: runnerFor(block, o, ctx.task.file?.filepath, {}) })
       } catch (err) {
         // A failed worker still reports what the others measured.
         const partial = (err as { result?: unknown }).result
-        if (partial instanceof PerfResultClass) { appendDigest(ctx.task as never, digest(partial)); report(partial) }
+        if (partial instanceof PerfResultClass) appendDigest(ctx.task as never, digestWithFile(partial))
         throw err
       }
-      report(result)
-      const d = digest(result)
+      const d = digestWithFile(result)
       appendDigest(ctx.task as never, d)
       if (!result.thresholdsPassed) {
         throw new ThresholdsFailedError(`Thresholds breached in perf "${name}":\n${formatBlock(d)}`)
@@ -132,10 +137,9 @@ export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?
       const problem = jsonSafeProblem(travel, 'overrides')
       const workers = resolveWorkers(block.plan.workers, DEFAULT_WORKERS)
       if (problem && workers > 0) throw new InvalidOptionError('overrides', `scenario "${name}": ${problem}; functions cannot reach worker threads, so define them in scenario() or set workers: 0`)
-      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal, onProgress: merged.onProgress,
+      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal, onProgress: progressCallback(block.plan, TestRunner.getCurrentTest(), merged.onProgress),
         runner: runnerFor(block, merged, task?.file?.filepath, travel) })
-      appendDigest(task, digest(result))
-      report(result)
+      appendDigest(task, digestWithFile(result))
       return result
     },
   }

@@ -12,6 +12,7 @@ import type { VitestPluginContext } from 'vitest/node'
 import { InvalidOptionError } from '../../errors.ts'
 import { formatIssues } from '../../core/options-schema.ts'
 import { LoadspecReporter } from './reporter.ts'
+import { PROGRESS_ENV } from './progress-figures.ts'
 
 export interface LoadspecPluginOptions {
   /** Profile every perf block uses unless LOADSPEC_PROFILE is set (e.g. 'ci', 'full'). */
@@ -23,10 +24,16 @@ export interface LoadspecPluginOptions {
    * root), or `false` for none. @default 'perf-results'
    */
   reportDir?: string | false
+  /**
+   * Print a progress line per running perf block about once a second.
+   * @default true in a terminal (stdout is a TTY) outside CI, false otherwise
+   */
+  progress?: boolean
 }
 
 const schema = z.strictObject({ profile: z.string().min(1).optional(), summary: z.boolean().optional(),
-  reportDir: z.union([z.string().min(1), z.literal(false)], { error: "must be a directory path or false" }).optional() })
+  reportDir: z.union([z.string().min(1), z.literal(false)], { error: "must be a directory path or false" }).optional(),
+  progress: z.boolean().optional() })
 /** Vitest instances that already have our reporter (configureVitest runs once per project). */
 const withReporter = new WeakSet<object>()
 
@@ -40,6 +47,9 @@ export function loadspec(options: LoadspecPluginOptions = {}): Plugin {
   const setupFile = fileURLToPath(new URL(`./setup${ext}`, import.meta.url))
   const env: Record<string, string> = {}
   if (options.profile && !process.env['LOADSPEC_PROFILE']) env['LOADSPEC_PROFILE'] = options.profile
+  // Live lines are for people at a terminal; CI logs and pipes get only the end-of-run summary.
+  const progress = options.progress ?? (process.stdout.isTTY === true && !isCI())
+  if (progress) env[PROGRESS_ENV] = '1'
   return {
     name: 'loadspec',
     config(config) {
@@ -51,7 +61,13 @@ export function loadspec(options: LoadspecPluginOptions = {}): Plugin {
       if (withReporter.has(vitest)) return
       withReporter.add(vitest)
       // Push the instance itself: Vitest rejects [instance, options] tuples here.
-      ;(vitest.config.reporters as unknown[]).push(new LoadspecReporter({ summary: options.summary !== false }))
+      ;(vitest.config.reporters as unknown[]).push(new LoadspecReporter({ summary: options.summary !== false, progress }))
     },
   } satisfies Plugin & { configureVitest(ctx: VitestPluginContext): void }
+}
+
+/** True on CI services (they set CI; `CI=false` or `CI=0` opts out). */
+function isCI(): boolean {
+  const ci = process.env['CI']
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
 }
