@@ -74,5 +74,6 @@ test('stats, history and failures CSV have Locust\'s columns and the run\'s figu
   expect(Number(history[1]?.['Timestamp'])).toBe(Number(history[0]?.['Timestamp']) + 1)
 
   const failures = parseCsv(csv.failures)
-  expect(failures).toEqual([{ Method: 'POST', Name: '/fail', Error: '5xx: 500 Internal Server Error', Occurrences: String(result.errors.total) }])
+  // The error keeps the start of the body; its comma and quotes survive CSV quoting.
+  expect(failures).toEqual([{ Method: 'POST', Name: '/fail', Error: '5xx: 500 Internal Server Error: nope, "quoted", failure', Occurrences: String(result.errors.total) }])
 })
