@@ -1,0 +1,69 @@
+// Child processes for benchmarks: pinned to a core with taskset, CPU and RSS read by GNU time.
+import { spawn } from 'node:child_process'
+
+const TIME_TAG = '__BENCH_TIME__'
+
+/**
+ * Runs `cmd args` on `core` and returns its output with wall, user and sys seconds and max RSS (KB).
+ * The generator's whole process is measured, every thread included.
+ */
+export function measure(cmd, args, { core, env, timeoutMs = 120_000 } = {}) {
+  const pinned = core === undefined ? [cmd, ...args] : ['taskset', '-c', String(core), cmd, ...args]
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', `${TIME_TAG} %e %U %S %M`, ...pinned], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const m = new RegExp(`${TIME_TAG} ([\\d.]+) ([\\d.]+) ([\\d.]+) (\\d+)`).exec(stderr)
+      if (code !== 0 || !m) return reject(new Error(`${cmd} exited ${code}:\n${stderr.slice(-2000)}\n${stdout.slice(-1000)}`))
+      resolve({ stdout, stderr, wall: +m[1], user: +m[2], sys: +m[3], maxRssKb: +m[4], cpu: +m[2] + +m[3] })
+    })
+  })
+}
+
+/** The JSON a generator script prints on its `RESULT` line. */
+export function resultOf(stdout) {
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
+  if (!line) throw new Error(`no RESULT line in:\n${stdout.slice(-1000)}`)
+  return JSON.parse(line.slice(7))
+}
+
+/** Starts a long-running server on `core`; resolves once it prints `READY <port>`. */
+export function startServer(cmd, args, { core, env } = {}) {
+  const pinned = core === undefined ? [cmd, ...args] : ['taskset', '-c', String(core), cmd, ...args]
+  return new Promise((resolve, reject) => {
+    const child = spawn(pinned[0], pinned.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+    let buf = ''
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${cmd} did not print READY in 15 s`)) }, 15_000)
+    child.on('error', reject)
+    child.on('exit', (code) => { if (timer) reject(new Error(`${cmd} exited ${code} before READY`)) })
+    child.stdout.on('data', (d) => {
+      buf += d
+      const m = /READY (\d+)/.exec(buf)
+      if (!m) return
+      clearTimeout(timer)
+      child.removeAllListeners('exit')
+      resolve({ port: Number(m[1]), child, stop: () => stop(child) })
+    })
+  })
+}
+
+export function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref()
+  })
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  const n = s.length
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+}

@@ -1,0 +1,242 @@
+// `npm run bench`: loadspec against wrk, autocannon and bare Node clients, measured side by side in
+// one run on this machine (targets on core 0, generators on core 1), written to bench/results.json
+// and bench/results.md, printed, and copied into README between the bench markers.
+// Flags: --quick (short runs, 1 repetition), --only http,latency,open,memory,pool,grpc, --no-readme.
+import { cpus, totalmem } from 'node:os'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { measure, median, resultOf, startServer } from './lib/proc.mjs'
+import { startNginx } from './lib/nginx.mjs'
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url))
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const only = (args.find((a) => a.startsWith('--only=')) ?? '').slice(7).split(',').filter(Boolean)
+const want = (s) => only.length === 0 || only.includes(s)
+const REPS = quick ? 1 : 3
+const SECS = quick ? 3 : 10
+const SERVER_CORE = 0
+const GEN_CORE = cpus().length > 1 ? 1 : 0
+const node = process.execPath
+const autocannon = here('../node_modules/autocannon/autocannon.js')
+const tmp = here('./tmp/')
+rmSync(tmp, { recursive: true, force: true })
+mkdirSync(tmp, { recursive: true })
+
+const missing = ['nginx', 'wrk', 'taskset'].filter((c) => { try { execFileSync('sh', ['-c', `command -v ${c}`]); return false } catch { return true } })
+if (!existsSync('/usr/bin/time')) missing.push('/usr/bin/time')
+if (missing.length) {
+  console.error(`bench: missing ${missing.join(', ')}; install with: apt-get install nginx-light wrk time util-linux`)
+  process.exit(2)
+}
+if (!existsSync(here('../dist/index.js'))) { console.error('bench: run `npm run build` first (npm run bench does)'); process.exit(2) }
+
+const results = { date: new Date().toISOString(), machine: machine(), quick, reps: REPS, seconds: SECS, sections: {} }
+const gen = (script, a, opts = {}) => measure(node, [...(opts.nodeFlags ?? []), here(`./gen/${script}`), ...a.map(String)], { core: GEN_CORE, timeoutMs: 180_000 })
+const log = (s) => process.stderr.write(s + '\n')
+
+/** Runs each tool once per repetition, interleaved, and keeps per-tool lists of figures. */
+async function interleave(tools) {
+  const out = Object.fromEntries(Object.keys(tools).map((k) => [k, []]))
+  for (let r = 0; r < REPS; r++) {
+    for (const [name, fn] of Object.entries(tools)) {
+      const fig = await fn()
+      log(`  ${name} #${r + 1}: ${JSON.stringify(fig)}`)
+      out[name].push(fig)
+    }
+  }
+  return out
+}
+const med = (list, key) => median(list.map((x) => x[key]))
+
+// 1. HTTP cost: CPU µs per request against nginx, closed loop, 50 connections, keep-alive.
+if (want('http')) {
+  log('http: cost per request against nginx (50 connections, keep-alive)')
+  const nginx = await startNginx({ core: SERVER_CORE, port: 18080, dir: `${tmp}nginx` })
+  try {
+    const cost = (m, requests) => ({ requests, rps: requests / m.wall, cpuUsPerReq: (m.cpu * 1e6) / requests, maxRssMb: m.maxRssKb / 1024 })
+    const runs = await interleave({
+      wrk: async () => { const m = await measure('wrk', ['-t1', '-c50', `-d${SECS}s`, nginx.url], { core: GEN_CORE }); return cost(m, Number(/(\d+) requests in/.exec(m.stdout)[1])) },
+      autocannon: async () => { const m = await measure(node, [autocannon, '-c', '50', '-d', String(SECS), '--json', nginx.url], { core: GEN_CORE }); return cost(m, JSON.parse(m.stdout).requests.total) },
+      'undici Pool.request': async () => { const m = await gen('undici-loop.mjs', [nginx.url, 50, SECS]); return cost(m, resultOf(m.stdout).requests) },
+      loadspec: async () => { const m = await gen('loadspec-http.mjs', [nginx.url, 50, SECS]); return cost(m, resultOf(m.stdout).requests) },
+    })
+    results.sections.http = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { rps: med(v, 'rps'), cpuUsPerReq: med(v, 'cpuUsPerReq'), maxRssMb: med(v, 'maxRssMb'), runs: v }]))
+  } finally { await nginx.stop() }
+}
+
+// 2. Latency truth: a server answering after 10 ms measures itself; each tool's p50/p99 minus it.
+if (want('latency')) {
+  log('latency: p50/p99 against a 10 ms server that measures itself (10 connections)')
+  const srv = await startServer(node, [here('./servers/delay.mjs')], { core: SERVER_CORE })
+  const url = `http://127.0.0.1:${srv.port}/`
+  const own = async () => (await fetch(`${url}__stats`)).json()
+  try {
+    await own()
+    const diff = (p50, p99, s) => ({ p50, p99, serverP50: s.p50, serverP99: s.p99, p50Over: p50 - s.p50, p99Over: p99 - s.p99 })
+    const runs = await interleave({
+      wrk: async () => {
+        const m = await measure('wrk', ['-t1', '-c10', `-d${SECS}s`, '--latency', url], { core: GEN_CORE })
+        const pct = (p) => { const x = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(m.stdout); return Number(x[1]) * ({ us: 0.001, ms: 1, s: 1000 })[x[2]] }
+        return diff(pct(50), pct(99), await own())
+      },
+      autocannon: async () => { const m = await measure(node, [autocannon, '-c', '10', '-d', String(SECS), '--json', url], { core: GEN_CORE }); const j = JSON.parse(m.stdout); return diff(j.latency.p50, j.latency.p99, await own()) },
+      loadspec: async () => { const m = await gen('loadspec-http.mjs', [url, 10, SECS]); const r = resultOf(m.stdout); return diff(r.p50, r.p99, await own()) },
+    })
+    results.sections.latency = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { p50: med(v, 'p50'), p99: med(v, 'p99'), p50Over: med(v, 'p50Over'), p99Over: med(v, 'p99Over'), serverP50: med(v, 'serverP50'), serverP99: med(v, 'serverP99'), runs: v }]))
+  } finally { await srv.stop() }
+}
+
+// 3. Open model: 2 000/s for 10 s (rate accuracy, schedule lag), then a 1 s stall: corrected p99
+//    against the analytic value, beside a closed-loop tool that cannot see the queue.
+if (want('open')) {
+  log('open: constant-arrival-rate 2000/s, then a server stall of 1 s')
+  const nginx = await startNginx({ core: SERVER_CORE, port: 18081, dir: `${tmp}nginx-open` })
+  const rate = 2000
+  try {
+    const m = await gen('loadspec-rate.mjs', [nginx.url, rate, SECS, 50, 3000])
+    const r = resultOf(m.stdout)
+    const planned = rate * SECS
+    results.sections.openRate = { rate, seconds: SECS, planned, iterations: r.iterations, dropped: r.dropped, errorPct: (Math.abs(r.iterations - planned) / planned) * 100, lagP99: r.lagP99 }
+    log(`  rate: ${JSON.stringify(results.sections.openRate)}`)
+  } finally { await nginx.stop() }
+  const stallMs = 1000
+  const stallAt = Math.floor((SECS * 1000) / 2)
+  const stall = async (fn) => {
+    const srv = await startServer(node, [here('./servers/stall.mjs')], { core: SERVER_CORE, env: { STALL_AT_MS: String(stallAt), STALL_MS: String(stallMs) } })
+    try { return await fn(`http://127.0.0.1:${srv.port}/`) } finally { await srv.stop() }
+  }
+  // Requests arriving evenly through a stall of S in a run of T wait S…0: the top 1 % of all
+  // requests are the top (T/S)% of the stalled ones, so p99 = S × (1 − 0.01 × T / S).
+  const analyticP99 = stallMs * (1 - (0.01 * SECS * 1000) / stallMs)
+  const ls = resultOf((await stall((url) => gen('loadspec-rate.mjs', [url, rate, SECS, 50, 3000]))).stdout)
+  const ac = JSON.parse((await stall((url) => measure(node, [autocannon, '-c', '50', '-d', String(SECS), '--json', url], { core: GEN_CORE }))).stdout)
+  results.sections.stall = { stallMs, analyticP99, loadspec: { p99: ls.p99, correctedP99: ls.correctedP99, dropped: ls.dropped }, autocannon: { p99: ac.latency.p99, note: 'closed loop, 50 connections' } }
+  log(`  stall: ${JSON.stringify(results.sections.stall)}`)
+}
+
+// 4. Memory: RSS per idle WebSocket session at 10 000 sessions; heap per idle HTTP VU.
+if (want('memory')) {
+  log('memory: idle WebSocket sessions and idle HTTP VUs')
+  const n = quick ? 2000 : 10_000
+  const srv = await startServer(node, [here('./servers/ws-idle.mjs')], { core: SERVER_CORE })
+  try {
+    const url = `ws://127.0.0.1:${srv.port}/`
+    results.sections.wsMemory = resultOf((await gen('ws-idle.mjs', [url, n, quick ? 4 : 8, 'vu'], { nodeFlags: ['--expose-gc'] })).stdout)
+    results.sections.wsFanoutMemory = resultOf((await gen('ws-idle.mjs', [url, n, quick ? 4 : 8, 'fanout'], { nodeFlags: ['--expose-gc'] })).stdout)
+  } finally { await srv.stop() }
+  const nginx = await startNginx({ core: SERVER_CORE, port: 18082, dir: `${tmp}nginx-mem` })
+  try {
+    const m = await gen('http-idle.mjs', [nginx.url, quick ? 500 : 2000, quick ? 3 : 5], { nodeFlags: ['--expose-gc'] })
+    results.sections.httpMemory = resultOf(m.stdout)
+  } finally { await nginx.stop() }
+  log(`  ${JSON.stringify({ ws: results.sections.wsMemory, fanout: results.sections.wsFanoutMemory, http: results.sections.httpMemory })}`)
+}
+
+// 5. Pool: run() → first request with the load in a worker thread; 1 vs 2 workers; merging 100 results.
+if (want('pool')) {
+  log('pool: first request, workers 1 vs 2, merge of 100 results')
+  const first = []
+  for (let r = 0; r < Math.max(3, REPS); r++) first.push(resultOf((await gen('pool.mjs', ['first', 'x'])).stdout).firstRequestMs)
+  const nginx = await startNginx({ core: SERVER_CORE, port: 18083, dir: `${tmp}nginx-pool` })
+  let scale
+  try {
+    const runs = await interleave({
+      '1 worker': async () => resultOf((await gen('pool.mjs', ['throughput', nginx.url, quick ? 3 : 5, 1])).stdout),
+      '2 workers': async () => resultOf((await gen('pool.mjs', ['throughput', nginx.url, quick ? 3 : 5, 2])).stdout),
+    })
+    scale = { oneWorkerRps: med(runs['1 worker'], 'rps'), twoWorkersRps: med(runs['2 workers'], 'rps') }
+  } finally { await nginx.stop() }
+  const merge = resultOf((await gen('merge.mjs', [])).stdout)
+  results.sections.pool = { firstRequestMs: median(first), firstRequestRuns: first, ...scale, scaling: scale.twoWorkersRps / scale.oneWorkerRps, mergeMs: merge.mergeMs }
+  log(`  ${JSON.stringify(results.sections.pool)}`)
+}
+
+// 6. gRPC: CPU per unary call, loadspec against a bare @grpc/grpc-js loop.
+if (want('grpc')) {
+  log('grpc: CPU per unary call (50 concurrent)')
+  const srv = await startServer(node, [here('./servers/grpc-echo.mjs')], { core: SERVER_CORE })
+  const address = `127.0.0.1:${srv.port}`
+  try {
+    const cost = (m, calls) => ({ calls, callsPerSec: calls / m.wall, cpuUsPerCall: (m.cpu * 1e6) / calls })
+    const runs = await interleave({
+      'grpc-js bare': async () => { const m = await gen('grpc-bare.mjs', [address, 50, SECS]); return cost(m, resultOf(m.stdout).calls) },
+      loadspec: async () => { const m = await gen('grpc-loadspec.mjs', [address, 50, SECS]); return cost(m, resultOf(m.stdout).calls) },
+    })
+    results.sections.grpc = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { callsPerSec: med(v, 'callsPerSec'), cpuUsPerCall: med(v, 'cpuUsPerCall'), runs: v }]))
+  } finally { await srv.stop() }
+}
+
+rmSync(tmp, { recursive: true, force: true })
+const md = markdown(results)
+writeFileSync(here('./results.json'), JSON.stringify(results, null, 2) + '\n')
+writeFileSync(here('./results.md'), md + '\n')
+process.stdout.write(md + '\n')
+if (!args.includes('--no-readme') && !quick && only.length === 0) updateReadme(md)
+
+function machine() {
+  const c = cpus()
+  let os = ''
+  try { os = readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="([^"]+)"/)?.[1] ?? '' } catch { /* not Linux */ }
+  return { cpu: c[0]?.model.trim(), cores: c.length, memGb: Math.round(totalmem() / 2 ** 30), os, node: process.version, wrk: version('wrk', ['-v']), nginx: version('nginx', ['-v']) }
+}
+
+function version(cmd, a) {
+  try { return execFileSync(cmd, a, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().split('\n')[0].trim() } catch (e) { return String(e.stderr ?? e.stdout ?? '').split('\n')[0].trim() }
+}
+
+function markdown(r) {
+  const f = (v, d = 1) => (v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(d))
+  const m = r.machine
+  const out = [`Measured ${r.date.slice(0, 10)} on ${m.cores} × ${m.cpu}, ${m.memGb} GiB, ${m.os}, Node ${m.node}; target on core ${SERVER_CORE}, generator on core ${GEN_CORE}; median of ${r.reps}${r.quick ? ' (quick run)' : ''}.`, '']
+  const s = r.sections
+  if (s.http) {
+    const base = s.http.autocannon?.cpuUsPerReq
+    out.push('**HTTP cost** (nginx, closed loop, 50 keep-alive connections, one generator thread)', '',
+      '| generator | req/s | CPU µs / request | × autocannon | max RSS MB |', '|---|---:|---:|---:|---:|')
+    for (const [k, v] of Object.entries(s.http)) out.push(`| ${k} | ${f(v.rps, 0)} | ${f(v.cpuUsPerReq, 2)} | ${f(v.cpuUsPerReq / base, 2)} | ${f(v.maxRssMb, 0)} |`)
+    out.push('')
+  }
+  if (s.latency) {
+    out.push('**Latency truth** (server answers after 10 ms and measures itself; 10 connections)', '',
+      '| generator | p50 ms | p99 ms | p50 − server\'s | p99 − server\'s |', '|---|---:|---:|---:|---:|')
+    for (const [k, v] of Object.entries(s.latency)) out.push(`| ${k} | ${f(v.p50, 3)} | ${f(v.p99, 3)} | ${f(v.p50Over, 3)} | ${f(v.p99Over, 3)} |`)
+    out.push('')
+  }
+  if (s.openRate) {
+    const o = s.openRate
+    out.push(`**Open model**: constant-arrival-rate ${o.rate}/s for ${o.seconds} s: ${o.iterations} of ${o.planned} iterations (${f(o.errorPct, 3)} % off), ${o.dropped} dropped, schedule lag p99 ${f(o.lagP99, 3)} ms.`)
+  }
+  if (s.stall) {
+    const t = s.stall
+    out.push(`Server stalls ${t.stallMs} ms mid-run: analytic p99 ${f(t.analyticP99, 0)} ms; loadspec p99 ${f(t.loadspec.p99, 0)} ms (corrected ${f(t.loadspec.correctedP99, 0)} ms); autocannon (closed loop) p99 ${f(t.autocannon.p99, 0)} ms.`, '')
+  }
+  if (s.wsMemory || s.httpMemory) {
+    const w = s.wsFanoutMemory
+    out.push(`**Memory**: ${s.wsMemory ? `${s.wsMemory.sessions} idle WebSocket sessions, one per VU (VU + context + driver + socket): ${f(s.wsMemory.rssPerSessionKb)} KB RSS and ${f(s.wsMemory.heapPerSessionKb)} KB heap each, all open in ${f(s.wsMemory.openMs / 1000, 2)} s` : ''}` +
+      `${w ? `; ${w.sessions} idle sessions held by one VU (ws.fanout, driver + socket): ${f(w.rssPerSessionKb)} KB RSS and ${f(w.heapPerSessionKb)} KB heap each` : ''}` +
+      `${s.httpMemory ? `; ${s.httpMemory.vus} idle HTTP VUs (after one request): ${f(s.httpMemory.heapPerVuKb)} KB heap, ${f(s.httpMemory.rssPerVuKb)} KB RSS each` : ''}.`, '')
+  }
+  if (s.pool) {
+    const p = s.pool
+    out.push(`**Pool**: run() to first request with the load in a worker thread ${f(p.firstRequestMs, 0)} ms; 1 → 2 workers ${f(p.oneWorkerRps, 0)} → ${f(p.twoWorkersRps, 0)} req/s (×${f(p.scaling, 2)}; both workers share the generator's one core here); merging 100 results ${f(p.mergeMs, 1)} ms.`, '')
+  }
+  if (s.grpc) {
+    const b = s.grpc['grpc-js bare']?.cpuUsPerCall
+    out.push('**gRPC** (unary, 50 concurrent)', '', '| client | calls/s | CPU µs / call | × bare |', '|---|---:|---:|---:|')
+    for (const [k, v] of Object.entries(s.grpc)) out.push(`| ${k} | ${f(v.callsPerSec, 0)} | ${f(v.cpuUsPerCall, 1)} | ${f(v.cpuUsPerCall / b, 2)} |`)
+  }
+  return out.join('\n')
+}
+
+function updateReadme(md) {
+  const path = here('../README.md')
+  const text = readFileSync(path, 'utf8')
+  const start = '<!-- bench:start -->'
+  const end = '<!-- bench:end -->'
+  const i = text.indexOf(start)
+  const j = text.indexOf(end)
+  if (i < 0 || j < i) { log('README has no bench markers; table not copied'); return }
+  writeFileSync(path, `${text.slice(0, i + start.length)}\n${md}\n${text.slice(j)}`)
+}
