@@ -4,7 +4,7 @@
  * merged p95 is the p95 of all samples, never an average of percentiles.
  */
 import type { SerializedMetrics, SerializedSecond, SerializedSeries } from './serialized.ts'
-import { decodeHistogram, encodeHistogram, mergeEncoded, type Histogram } from './histogram.ts'
+import { addEncoded, createHistogram, encodeHistogram, mergeEncoded, type Histogram } from './histogram.ts'
 import { seriesKey } from './series-key.ts'
 import { mergeErrors } from './error-tally.ts'
 
@@ -86,10 +86,9 @@ function mergeSecond(t: number, seconds: ReadonlyArray<SerializedSecond>): Seria
     }
     for (const [k, v] of Object.entries(s.gauges)) gauges[k] = (gauges[k] ?? 0) + v
     for (const [k, enc] of Object.entries(s.trends)) {
-      const h = decodeHistogram(enc)
-      const known = hists.get(k)
-      if (known) known.add(h)
-      else hists.set(k, h)
+      let h = hists.get(k)
+      if (!h) { h = createHistogram(); hists.set(k, h) }
+      addEncoded(h, enc)
     }
   }
   const trends: Record<string, string> = {}
