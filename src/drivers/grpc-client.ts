@@ -1,8 +1,10 @@
 /** A gRPC service client of one VU: calls, streams, and their metrics (see grpc.ts). */
-import * as grpc from '@grpc/grpc-js'
+import type * as grpc from '@grpc/grpc-js'
 import type { CounterHandle, RateHandle, Tags, TrendHandle } from '../metrics/sink.ts'
 import { Deadlines } from './deadlines.ts'
-import { kindOfStatus, statusName, type GrpcCallOptions, type GrpcClientOptions, type GrpcDriver, type GrpcResponse, type GrpcServiceClient,
+import { grpcJs } from './lazy-packages.ts'
+import { GRPC_CANCELLED, GRPC_OK, kindOfStatus, statusName } from './grpc-status.ts'
+import { type GrpcCallOptions, type GrpcClientOptions, type GrpcDriver, type GrpcResponse, type GrpcServiceClient,
   type GrpcStream, type ServiceConstructor } from './grpc.ts'
 
 interface CallHandles { reqs: CounterHandle; duration: TrendHandle; failed: RateHandle }
@@ -20,7 +22,7 @@ export class GrpcClientImpl implements GrpcServiceClient {
   private closed = false
 
   constructor(ctor: ServiceConstructor, private readonly o: GrpcClientOptions, private readonly d: GrpcDriver, private readonly tags: Tags) {
-    this.client = new ctor(o.address, grpc.credentials.createInsecure())
+    this.client = new ctor(o.address, grpcJs().credentials.createInsecure())
   }
 
   unary<T>(method: string, request: unknown, options: GrpcCallOptions = {}): Promise<GrpcResponse<T>> {
@@ -30,7 +32,7 @@ export class GrpcClientImpl implements GrpcServiceClient {
     return new Promise((resolve) => {
       const call = fn.call(this.client, request, this.metadata(options), this.callOptions(options), (err: grpc.ServiceError | null, res: T) => {
         this.calls.delete(call)
-        resolve(this.finish<T>(name, start, err ? err.code : grpc.status.OK, err ? err.details : null, err ? null : res))
+        resolve(this.finish<T>(name, start, err ? err.code : GRPC_OK, err ? err.details : null, err ? null : res))
       }) as { cancel(): void }
       this.calls.add(call)
     })
@@ -74,7 +76,7 @@ export class GrpcClientImpl implements GrpcServiceClient {
       this.calls.delete(call)
       for (const w of waiters.splice(0)) { w.cancel(); w.resolve(null) }
       // A stream we cancelled, or that ended because the client closed (end of run), is not a failure.
-      const counted = (cancelledByUs || this.closed) && code === grpc.status.CANCELLED ? grpc.status.OK : code
+      const counted = (cancelledByUs || this.closed) && code === GRPC_CANCELLED ? GRPC_OK : code
       void (response ?? Promise.resolve(null)).then((message) => settle(this.finish<T>(name, start, counted, details, message)))
     }
     call.on('data', (m: T) => {
@@ -86,8 +88,8 @@ export class GrpcClientImpl implements GrpcServiceClient {
       w?.resolve(m)
     })
     call.on('error', (err: grpc.ServiceError) => end(err.code, err.details))
-    call.on('status', (s: grpc.StatusObject) => end(s.code, s.code === grpc.status.OK ? null : s.details))
-    call.on('end', () => { if (!ended && !call.write) end(grpc.status.OK, null) })
+    call.on('status', (s: grpc.StatusObject) => end(s.code, s.code === GRPC_OK ? null : s.details))
+    call.on('end', () => { if (!ended && !call.write) end(GRPC_OK, null) })
     return {
       next: (match = () => true, timeoutMs = 10_000) => {
         const i = inbox.findIndex(match)
@@ -121,9 +123,9 @@ export class GrpcClientImpl implements GrpcServiceClient {
     const h = this.handles(name, status)
     h.reqs.add(1)
     h.duration.add(duration)
-    h.failed.add(code !== grpc.status.OK)
-    if (code !== grpc.status.OK) this.d.error(kindOfStatus(code), status, details ?? status, name)
-    return { ok: code === grpc.status.OK, status, code, message, error: code === grpc.status.OK ? null : details ?? status, duration }
+    h.failed.add(code !== GRPC_OK)
+    if (code !== GRPC_OK) this.d.error(kindOfStatus(code), status, details ?? status, name)
+    return { ok: code === GRPC_OK, status, code, message, error: code === GRPC_OK ? null : details ?? status, duration }
   }
 
   private method(method: string): (...args: unknown[]) => unknown {
@@ -133,7 +135,7 @@ export class GrpcClientImpl implements GrpcServiceClient {
   }
 
   private metadata(o: GrpcCallOptions): grpc.Metadata {
-    const md = new grpc.Metadata()
+    const md = new (grpcJs().Metadata)()
     for (const [k, v] of Object.entries({ ...this.o.metadata, ...o.metadata })) md.set(k, v)
     return md
   }

@@ -4,11 +4,13 @@
  * in `grpc_reqs` and timed in `grpc_req_duration`, tagged by method and status; non-OK statuses are
  * errors by kind, returned and counted, never thrown out of the VU.
  */
-import * as grpc from '@grpc/grpc-js'
-import * as protoLoader from '@grpc/proto-loader'
+import type * as grpc from '@grpc/grpc-js'
 import type { ErrorKind, MetricSink } from '../metrics/sink.ts'
 import type { VuState } from '../core/vu-state.ts'
 import { GrpcClientImpl } from './grpc-client.ts'
+import { grpcJs, grpcProtoLoader } from './lazy-packages.ts'
+
+export { kindOfStatus, statusName } from './grpc-status.ts'
 
 export interface GrpcClientOptions {
   /** `host:port` of the server (plaintext; loopback in tests). */
@@ -98,8 +100,8 @@ export class GrpcDriver {
   private service(protoPath: string, service: string): ServiceConstructor {
     let pkg = this.protos.get(protoPath)
     if (!pkg) {
-      const def = protoLoader.loadSync(protoPath, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true })
-      pkg = grpc.loadPackageDefinition(def)
+      const def = grpcProtoLoader().loadSync(protoPath, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true })
+      pkg = grpcJs().loadPackageDefinition(def)
       this.protos.set(protoPath, pkg)
     }
     let node: unknown = pkg
@@ -108,19 +110,3 @@ export class GrpcDriver {
     return node as ServiceConstructor
   }
 }
-
-/** gRPC status → ErrorKind. */
-export function kindOfStatus(code: number): ErrorKind {
-  switch (code) {
-    case grpc.status.DEADLINE_EXCEEDED: return 'timeout'
-    case grpc.status.UNAVAILABLE: return 'refused'
-    case grpc.status.CANCELLED: return 'aborted'
-    case grpc.status.RESOURCE_EXHAUSTED: return 'rate_limited'
-    case grpc.status.UNIMPLEMENTED: case grpc.status.INVALID_ARGUMENT: case grpc.status.NOT_FOUND: case grpc.status.UNAUTHENTICATED:
-    case grpc.status.PERMISSION_DENIED: case grpc.status.FAILED_PRECONDITION: case grpc.status.ALREADY_EXISTS: case grpc.status.OUT_OF_RANGE: return '4xx'
-    case grpc.status.INTERNAL: case grpc.status.UNKNOWN: case grpc.status.DATA_LOSS: return '5xx'
-    default: return 'other'
-  }
-}
-
-export const statusName = (code: number): string => grpc.status[code] ?? String(code)

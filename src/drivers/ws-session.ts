@@ -3,7 +3,11 @@
  * arrive; unmatched ones wait in a small inbox. Failures are counted by kind and end as `null`
  * results or a closed session, never as exceptions out of the VU.
  */
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
+import { wsClass } from './lazy-packages.ts'
+
+/** WebSocket.OPEN (RFC 6455 readyState), without loading ws to read it. */
+const OPEN = 1
 import type { ErrorKind } from '../metrics/sink.ts'
 import type { WsDriver, WsHandles } from './ws.ts'
 
@@ -86,7 +90,7 @@ export class WsSessionImpl implements WsSession {
     const t0 = performance.now()
     let ws: WebSocket
     try {
-      ws = new WebSocket(url, { headers: o.headers, perMessageDeflate: o.perMessageDeflate ?? false, handshakeTimeout: o.timeout ?? 10_000 })
+      ws = new (wsClass())(url, { headers: o.headers, perMessageDeflate: o.perMessageDeflate ?? false, handshakeTimeout: o.timeout ?? 10_000 })
     } catch (err) {
       throw new TypeError(`ws.connect(): ${JSON.stringify(url)} is not a ws:// or wss:// URL (${(err as Error).message})`)
     }
@@ -123,7 +127,7 @@ export class WsSessionImpl implements WsSession {
   }
 
   send(data: string | Uint8Array | object): boolean {
-    if (!this.ok || this.closed || this.ws.readyState !== WebSocket.OPEN) return false
+    if (!this.ok || this.closed || this.ws.readyState !== OPEN) return false
     this.ws.send(typeof data === 'string' || data instanceof Uint8Array ? data : JSON.stringify(data))
     this.h.sent.add(1)
     return true

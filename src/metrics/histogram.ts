@@ -21,16 +21,50 @@ export function createHistogram(): Histogram {
   })
 }
 
-/** Compressed base64, the form histograms cross threads and files in (as autocannon does). */
+/**
+ * HdrHistogram's V2 encoding, uncompressed, in base64 (it starts "HISTEw"; Java's
+ * `decodeFromByteBuffer` and our `addEncoded` read it). Not deflated: inflating one small payload
+ * costs ~8 µs of zlib set-up and merging 100 results inflates thousands of them, while deflate
+ * only saves ~45% of bytes that are small already (docs/performance.md). Compressed encodings
+ * ("HISTFA", what earlier versions wrote) are still read.
+ */
 export function encodeHistogram(histogram: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(histogram)
+  const h = histogram as unknown as IndexedHistogram
+  const limit = h.maxValue > 0 ? h.countsArrayIndex(h.maxValue) + 1 : 1
+  const need = V2_HEADER_BYTES + limit * 5
+  if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, scratch.length * 2))
+  const b = scratch
+  b.writeInt32BE(V2_COOKIE | 0x10, 0)
+  b.writeInt32BE(0, 8) // normalizing index offset
+  b.writeInt32BE(h.numberOfSignificantValueDigits, 12)
+  b.writeBigInt64BE(BigInt(h.lowestDiscernibleValue), 16)
+  b.writeBigInt64BE(BigInt(h.highestTrackableValue), 24)
+  b.writeBigInt64BE(1n, 32) // integer-to-double conversion ratio
+  let pos = V2_HEADER_BYTES
+  let i = 0
+  while (i < limit) {
+    const count = h.getCountAtIndex(i++)
+    let word = count
+    if (count === 0) {
+      let zeros = 1
+      while (i < limit && h.getCountAtIndex(i) === 0) { zeros++; i++ }
+      // A single zero is written as a count; a run as its negated length.
+      if (zeros > 1) word = -zeros
+    }
+    // ZigZag, then LEB128: counts and runs stay far below 2^35, so five bytes are enough.
+    let v = word >= 0 ? word * 2 : -word * 2 - 1
+    while (v >= 0x80) { b[pos++] = (v % 0x80) | 0x80; v = Math.floor(v / 0x80) }
+    b[pos++] = v
+  }
+  b.writeInt32BE(pos - V2_HEADER_BYTES, 4)
+  return b.toString('base64', 0, pos)
 }
+let scratch = Buffer.allocUnsafe(4096)
 
-/** Decodes a histogram that can still grow: decoding turns autoResize off, and a merge target with a
- * narrower range than what is added to it would otherwise throw. */
+/** Decodes an encoded histogram into one that can still grow (as a merge target must). */
 export function decodeHistogram(encoded: string): Histogram {
-  const h = hdr.decodeFromCompressedBase64(encoded, 32, false)
-  h.autoResize = true
+  const h = createHistogram()
+  addEncoded(h, encoded)
   return h
 }
 
@@ -49,6 +83,10 @@ const V2_HEADER_BYTES = 40
 /** The parts of hdr-histogram-js's JsHistogram that adding counts by index needs (not in its types). */
 interface IndexedHistogram {
   numberOfSignificantValueDigits: number
+  lowestDiscernibleValue: number
+  maxValue: number
+  countsArrayIndex(value: number): number
+  getCountAtIndex(index: number): number
   highestTrackableValue: number
   countsArrayLength: number
   valueFromIndex(index: number): number
@@ -69,12 +107,19 @@ interface IndexedHistogram {
 export function addEncoded(target: Histogram, encoded: string): void {
   const t = target as unknown as IndexedHistogram
   const outer = Buffer.from(encoded, 'base64')
-  if (outer.length < 8 || (outer.readInt32BE(0) & ~0xf0) !== V2_COMPRESSED_COOKIE) { target.add(decodeHistogram(encoded)); return }
-  const raw = inflateSync(outer.subarray(8, 8 + outer.readInt32BE(4)))
+  if (outer.length < 8) throw new TypeError('Not an encoded histogram: fewer than 8 bytes')
+  const cookie = outer.readInt32BE(0) & ~0xf0
+  // Compressed form: a cookie, the deflated length, then deflated V2 bytes.
+  const raw = cookie === V2_COMPRESSED_COOKIE ? inflateSync(outer.subarray(8, 8 + outer.readInt32BE(4))) : outer
+  if ((raw.readInt32BE(0) & ~0xf0) !== V2_COOKIE) { throw new TypeError('Not an HdrHistogram V2 encoding (cookie mismatch)') }
   const digits = raw.readInt32BE(12)
   const lowest = Number(raw.readBigInt64BE(16))
   const highest = Number(raw.readBigInt64BE(24))
-  if ((raw.readInt32BE(0) & ~0xf0) !== V2_COOKIE || digits !== t.numberOfSignificantValueDigits || lowest !== 1) { target.add(decodeHistogram(encoded)); return }
+  if (digits !== t.numberOfSignificantValueDigits || lowest !== 1) {
+    if (cookie !== V2_COMPRESSED_COOKIE) throw new TypeError(`Histogram layout not supported: ${digits} digits, lowest ${lowest}`)
+    target.add(decodeOther(encoded))
+    return
+  }
   if (highest > t.highestTrackableValue) {
     t.resize(highest)
     t.highestTrackableValue = t.highestEquivalentValue(t.valueFromIndex(t.countsArrayLength - 1))
@@ -110,6 +155,13 @@ export function addEncoded(target: Histogram, encoded: string): void {
   // As a decoded histogram reports them: min at the bottom of its lowest bucket, max at the top of its highest.
   t.updateMinAndMax(t.valueFromIndex(first))
   t.updateMinAndMax(t.highestEquivalentValue(t.valueFromIndex(last)))
+}
+
+/** A compressed V2 encoding of another layout (not written by loadspec): decoded by hdr-histogram-js, kept growable. */
+function decodeOther(encoded: string): Histogram {
+  const h = hdr.decodeFromCompressedBase64(encoded, 32, false)
+  h.autoResize = true
+  return h
 }
 
 /** Converts ms (float) to the integer µs we record; negative clock skew is clamped to 0. */
