@@ -11,6 +11,8 @@ interface CallHandles { reqs: CounterHandle; duration: TrendHandle; failed: Rate
 interface StreamHandles { sent: CounterHandle; received: CounterHandle }
 type AnyCall = grpc.ClientReadableStream<unknown> & Partial<grpc.ClientWritableStream<unknown>>
 
+const NO_OPTIONS: GrpcCallOptions = Object.freeze({})
+
 /** One shared timer for every stream wait of the process's gRPC clients. */
 const deadlines = new Deadlines()
 
@@ -19,15 +21,19 @@ export class GrpcClientImpl implements GrpcServiceClient {
   private readonly calls = new Set<{ cancel(): void }>()
   private readonly byName = new Map<string, Map<string, CallHandles>>()
   private readonly streams = new Map<string, StreamHandles>()
+  /** Per method: its function on the client and its name tag, looked up once. */
+  private readonly methods = new Map<string, { fn: (...args: unknown[]) => unknown; name: string }>()
+  /** The client's own metadata as entries, or null: a call without metadata then copies nothing. */
+  private readonly baseMetadata: [string, string][] | null
   private closed = false
 
   constructor(ctor: ServiceConstructor, private readonly o: GrpcClientOptions, private readonly d: GrpcDriver, private readonly tags: Tags) {
     this.client = new ctor(o.address, grpcJs().credentials.createInsecure())
+    this.baseMetadata = o.metadata && Object.keys(o.metadata).length ? Object.entries(o.metadata) : null
   }
 
-  unary<T>(method: string, request: unknown, options: GrpcCallOptions = {}): Promise<GrpcResponse<T>> {
-    const fn = this.method(method)
-    const name = `${this.o.service}/${method}`
+  unary<T>(method: string, request: unknown, options: GrpcCallOptions = NO_OPTIONS): Promise<GrpcResponse<T>> {
+    const { fn, name } = this.method(method)
     const start = performance.now()
     return new Promise((resolve) => {
       const call = fn.call(this.client, request, this.metadata(options), this.callOptions(options), (err: grpc.ServiceError | null, res: T) => {
@@ -58,8 +64,7 @@ export class GrpcClientImpl implements GrpcServiceClient {
   }
 
   private stream<T>(method: string, open: (fn: (...args: unknown[]) => unknown) => unknown, response?: Promise<T | null>): GrpcStream<T> {
-    const fn = this.method(method)
-    const name = `${this.o.service}/${method}`
+    const { fn, name } = this.method(method)
     const h = this.streamHandles(name)
     const start = performance.now()
     const call = open(fn) as AnyCall
@@ -128,15 +133,22 @@ export class GrpcClientImpl implements GrpcServiceClient {
     return { ok: code === GRPC_OK, status, code, message, error: code === GRPC_OK ? null : details ?? status, duration }
   }
 
-  private method(method: string): (...args: unknown[]) => unknown {
-    const fn = (this.client as unknown as Record<string, unknown>)[method]
-    if (typeof fn !== 'function') throw new TypeError(`grpc: ${this.o.service} has no method "${method}" in its .proto`)
-    return fn as (...args: unknown[]) => unknown
+  private method(method: string): { fn: (...args: unknown[]) => unknown; name: string } {
+    let m = this.methods.get(method)
+    if (!m) {
+      const fn = (this.client as unknown as Record<string, unknown>)[method]
+      if (typeof fn !== 'function') throw new TypeError(`grpc: ${this.o.service} has no method "${method}" in its .proto`)
+      m = { fn: fn as (...args: unknown[]) => unknown, name: `${this.o.service}/${method}` }
+      this.methods.set(method, m)
+    }
+    return m
   }
 
   private metadata(o: GrpcCallOptions): grpc.Metadata {
     const md = new (grpcJs().Metadata)()
-    for (const [k, v] of Object.entries({ ...this.o.metadata, ...o.metadata })) md.set(k, v)
+    if (this.baseMetadata) for (const [k, v] of this.baseMetadata) md.set(k, v)
+    // Set after the client's own, so a call's value for the same key wins.
+    if (o.metadata) for (const k in o.metadata) md.set(k, o.metadata[k] as string)
     return md
   }
 

@@ -4,12 +4,12 @@
  * results or a closed session, never as exceptions out of the VU.
  */
 import type WebSocket from 'ws'
+import type { ErrorKind } from '../metrics/sink.ts'
+import type { WsDriver, WsHandles } from './ws.ts'
 import { wsClass } from './lazy-packages.ts'
 
 /** WebSocket.OPEN (RFC 6455 readyState), without loading ws to read it. */
 const OPEN = 1
-import type { ErrorKind } from '../metrics/sink.ts'
-import type { WsDriver, WsHandles } from './ws.ts'
 
 export interface WsConnectOptions {
   headers?: Record<string, string>
@@ -68,36 +68,71 @@ class Message implements WsMessage {
 
 interface Waiter { match: (m: WsMessage) => boolean; resolve: (m: WsMessage | null) => void; cancel: () => void }
 
+/**
+ * An idle session must cost little (10 000 of them per generator): it holds no closure of its own
+ * once open. Socket events go to shared listeners that find the session through SESSION, the
+ * closed promise exists only once someone waits for it, and the waiter list only once something waits.
+ */
+const SESSION = Symbol('loadspec.wsSession')
+type SessionSocket = WebSocket & { [SESSION]: WsSessionImpl }
+
+function onSocketMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  (this as SessionSocket)[SESSION].receive(new Message(data, isBinary, performance.now()))
+}
+function onSocketError(this: WebSocket, err: Error & { code?: string }): void { (this as SessionSocket)[SESSION].onError(err) }
+function onSocketClose(this: WebSocket, code: number): void { (this as SessionSocket)[SESSION].onClose(code) }
+
+const RESOLVED = Promise.resolve()
+
 export class WsSessionImpl implements WsSession {
   ok = false
   error: string | null = null
   closed = false
   closeCode: number | null = null
-  readonly closedPromise: Promise<void>
-  private markClosed: () => void = () => {}
+  private closedWait: { promise: Promise<void>; resolve: () => void } | null = null
   private openedAt = 0
   private inbox: Message[] | null = null
-  private readonly waiters: Waiter[] = []
+  private waiters: Waiter[] | null = null
   private listeners: ((m: WsMessage) => void)[] | null = null
-  private closeHooks: (() => void)[] = []
+  /** Until the handshake settles: how to fail it. */
+  private failOpen: ((kind: ErrorKind, message: string, status?: number) => void) | null = null
+  /** The VU's set of open sessions, which this one leaves when it closes. */
+  private owner: Set<WsSessionImpl> | null = null
   private weClosed = false
 
-  private constructor(private readonly ws: WebSocket, private readonly h: WsHandles, private readonly driver: WsDriver, private readonly name: string) {
-    this.closedPromise = new Promise((resolve) => { this.markClosed = resolve })
+  private constructor(private readonly ws: SessionSocket, private readonly h: WsHandles, private readonly driver: WsDriver, private readonly name: string) {
+    ws[SESSION] = this
+  }
+
+  /** Resolves once the session is closed. */
+  get closedPromise(): Promise<void> {
+    if (this.closed) return RESOLVED
+    if (!this.closedWait) {
+      let resolve: () => void = () => {}
+      const promise = new Promise<void>((r) => { resolve = r })
+      this.closedWait = { promise, resolve }
+    }
+    return this.closedWait.promise
   }
 
   static open(url: string, o: WsConnectOptions, h: WsHandles, driver: WsDriver, name: string): Promise<WsSessionImpl> {
     const t0 = performance.now()
-    let ws: WebSocket
+    let ws: SessionSocket
     try {
-      ws = new (wsClass())(url, { headers: o.headers, perMessageDeflate: o.perMessageDeflate ?? false, handshakeTimeout: o.timeout ?? 10_000 })
+      ws = new (wsClass())(url, { headers: o.headers, perMessageDeflate: o.perMessageDeflate ?? false, handshakeTimeout: o.timeout ?? 10_000 }) as SessionSocket
     } catch (err) {
       throw new TypeError(`ws.connect(): ${JSON.stringify(url)} is not a ws:// or wss:// URL (${(err as Error).message})`)
     }
     const s = new WsSessionImpl(ws, h, driver, name)
     return new Promise((resolve) => {
-      const fail = (kind: ErrorKind, message: string, status?: number) => {
+      const onUnexpected = (_req: unknown, res: { statusCode?: number; resume(): void }) => {
+        const status = res.statusCode ?? 0
+        res.resume()
+        s.failOpen?.(status === 429 ? 'rate_limited' : status >= 500 ? '5xx' : '4xx', `handshake answered ${status}`, status)
+      }
+      s.failOpen = (kind, message, status) => {
         if (s.ok || s.closed) return
+        s.failOpen = null
         s.error = message
         s.closed = true
         driver.error(kind, message, name, status)
@@ -105,25 +140,26 @@ export class WsSessionImpl implements WsSession {
         s.finish()
         resolve(s)
       }
-      ws.once('unexpected-response', (_req, res) => {
-        const status = res.statusCode ?? 0
-        res.resume()
-        fail(status === 429 ? 'rate_limited' : status >= 500 ? '5xx' : '4xx', `handshake answered ${status}`, status)
-      })
-      ws.on('error', (err: Error & { code?: string }) => {
-        if (!s.ok) fail(kindOfWsError(err), err.message)
-        else s.failed(err.code?.startsWith('WS_ERR') ? 'protocol' : kindOfWsError(err), err.message)
-      })
+      ws.once('unexpected-response', onUnexpected)
+      ws.on('error', onSocketError)
       ws.once('open', () => {
+        s.failOpen = null
+        ws.off('unexpected-response', onUnexpected)
         s.ok = true
         s.openedAt = performance.now()
         h.connecting.add(s.openedAt - t0)
         h.sessions.add(1)
         resolve(s)
       })
-      ws.on('message', (data, isBinary) => s.receive(new Message(data, isBinary, performance.now())))
-      ws.once('close', (code) => s.onClose(code))
+      ws.on('message', onSocketMessage)
+      ws.once('close', onSocketClose)
     })
+  }
+
+  /** Counts this open session in the VU's `owner` set (left again when it closes). */
+  adopt(owner: Set<WsSessionImpl>): void {
+    this.owner = owner
+    owner.add(this)
   }
 
   send(data: string | Uint8Array | object): boolean {
@@ -147,7 +183,7 @@ export class WsSessionImpl implements WsSession {
         this.driver.error('timeout', `no matching message within ${timeoutMs} ms`, this.name)
         resolve(null)
       })
-      this.waiters.push(w)
+      ;(this.waiters ??= []).push(w)
     })
   }
 
@@ -180,18 +216,15 @@ export class WsSessionImpl implements WsSession {
     this.ws.terminate()
   }
 
-  onClosed(hook: () => void): void {
-    if (this.closed) hook()
-    else this.closeHooks.push(hook)
-  }
-
-  private receive(m: Message): void {
+  /** @internal A message arrived (shared socket listener). */
+  receive(m: Message): void {
     this.h.received.add(1)
     if (this.listeners) for (const l of this.listeners) l(m)
-    for (let i = 0; i < this.waiters.length; i++) {
-      const w = this.waiters[i] as Waiter
+    const waiters = this.waiters
+    if (waiters) for (let i = 0; i < waiters.length; i++) {
+      const w = waiters[i] as Waiter
       if (w.match(m)) {
-        this.waiters.splice(i, 1)
+        waiters.splice(i, 1)
         w.cancel()
         w.resolve(m)
         return
@@ -208,7 +241,14 @@ export class WsSessionImpl implements WsSession {
     this.driver.error(kind, message, this.name)
   }
 
-  private onClose(code: number): void {
+  /** @internal The socket failed (shared socket listener): fails the handshake, or counts the error of an open session. */
+  onError(err: Error & { code?: string }): void {
+    if (!this.ok) this.failOpen?.(kindOfWsError(err), err.message)
+    else this.failed(err.code?.startsWith('WS_ERR') ? 'protocol' : kindOfWsError(err), err.message)
+  }
+
+  /** @internal The socket closed (shared socket listener). */
+  onClose(code: number): void {
     if (!this.ok) return
     this.closeCode = code
     if (!this.weClosed && !NORMAL_CLOSE.has(code) && this.error === null) {
@@ -220,14 +260,16 @@ export class WsSessionImpl implements WsSession {
 
   private finish(): void {
     this.closed = true
-    for (const w of this.waiters.splice(0)) { w.cancel(); w.resolve(null) }
-    for (const hook of this.closeHooks.splice(0)) hook()
-    this.markClosed()
+    if (this.waiters) for (const w of this.waiters.splice(0)) { w.cancel(); w.resolve(null) }
+    this.owner?.delete(this)
+    this.owner = null
+    this.driver.forget(this)
+    this.closedWait?.resolve()
   }
 
   private dropWaiter(w: Waiter): void {
-    const i = this.waiters.indexOf(w)
-    if (i !== -1) this.waiters.splice(i, 1)
+    const i = this.waiters?.indexOf(w) ?? -1
+    if (i !== -1) this.waiters?.splice(i, 1)
   }
 }
 

@@ -68,9 +68,8 @@ export class WsDriver {
           this.release()
         }
         if (session.ok) {
-          mine.add(session)
+          session.adopt(mine)
           this.open.add(session)
-          session.onClosed(() => { mine.delete(session); this.open.delete(session) })
           if (vu.signal.aborted || this.closed) session.terminate()
         }
         return session
@@ -82,6 +81,11 @@ export class WsDriver {
   /** Counts a failure of a session or message exchange. */
   error(kind: ErrorKind, message: string, endpoint: string, status?: number): void {
     this.sink.error({ kind, message, endpoint, ...(status !== undefined ? { status } : {}) })
+  }
+
+  /** A session closed: it no longer needs ending with the driver. */
+  forget(session: WsSessionImpl): void {
+    this.open.delete(session)
   }
 
   /** Ends every session and the shared timer; safe to call twice. */
