@@ -9,6 +9,7 @@ import type { HttpDriver, StatusHandles, Target } from './http.ts'
 import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-types.ts'
 import { Exchange, Response, type ExchangeOwner } from './http-exchange.ts'
 import type { Client } from 'undici'
+import type { H1Connection } from './h1-connection.ts'
 import { kindOfError, kindOfStatus } from './http-error-kind.ts'
 
 const NO_OPTIONS: HttpRequestOptions = Object.freeze({})
@@ -38,7 +39,7 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
   /** Default names per target and method, so `GET ` + path is built once per URL. */
   private readonly names = new WeakMap<Target, Map<string, string>>()
   /** This VU's own connection per origin and whether a request is on it. */
-  private readonly own = new Map<string, { client: Client; busy: boolean }>()
+  private readonly own = new Map<string, { client: Client | H1Connection; busy: boolean }>()
 
   constructor(private readonly d: HttpDriver, private readonly vu: VuState, private readonly tags: Readonly<Record<string, string>>) {
     // One listener per VU (not per request): a stopped VU aborts whatever it has in flight.
@@ -74,10 +75,16 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
       if (this.vu.signal.aborted) x.abort(new DOMException('VU interrupted', 'AbortError'))
       // The VU's own connection when it is free; a concurrent request of the same VU overflows to the pool.
       let own = this.own.get(target.origin)
-      if (!own) { own = { client: this.d.vuClient(target.origin), busy: false }; this.own.set(target.origin, own) }
+      if (!own) { own = { client: this.d.vuClient(target), busy: false }; this.own.set(target.origin, own) }
+      if (!own.busy && target.h1 && (body === undefined || typeof body === 'string' || body instanceof Uint8Array)) {
+        own.busy = true
+        x.ownSlot = own
+        ;(own.client as H1Connection).dispatch({ method, path, headers, body, timeoutMs: timeout }, x)
+        return
+      }
       const opts = { origin: target.origin, method, path, headers, body: body as never, headersTimeout: timeout, bodyTimeout: timeout }
-      if (own.busy) target.pool.dispatch(opts, x as never)
-      else { own.busy = true; x.ownSlot = own; own.client.dispatch(opts, x as never) }
+      if (own.busy || target.h1) target.pool.dispatch(opts, x as never)
+      else { own.busy = true; x.ownSlot = own; (own.client as Client).dispatch(opts, x as never) }
     })
   }
 

@@ -7,7 +7,8 @@ const BY_CODE: Record<string, ErrorKind> = {
   UND_ERR_HEADERS_TIMEOUT: 'timeout', UND_ERR_BODY_TIMEOUT: 'timeout', UND_ERR_CONNECT_TIMEOUT: 'timeout', ETIMEDOUT: 'timeout',
   ENOTFOUND: 'dns', EAI_AGAIN: 'dns',
   UND_ERR_ABORTED: 'aborted', ABORT_ERR: 'aborted',
-  HPE_INVALID_CONSTANT: 'protocol', HPE_INVALID_HEADER_TOKEN: 'protocol', UND_ERR_INFO: 'protocol', UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'protocol',
+  HPE_INVALID_CONSTANT: 'protocol', HPE_INVALID_HEADER_TOKEN: 'protocol', HPE_INVALID_CHUNK_SIZE: 'protocol',
+  HPE_INVALID_CONTENT_LENGTH: 'protocol', UND_ERR_HEADERS_OVERFLOW: 'protocol', UND_ERR_INFO: 'protocol', UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'protocol',
 }
 
 export function kindOfStatus(status: number): ErrorKind {

@@ -21,7 +21,7 @@ export class Exchange {
   tEnd = 0
   status = 0
   statusText = ''
-  rawHeaders: Buffer[] | null = null
+  rawHeaders: (Buffer | string)[] | null = null
   chunks: Buffer[] | null = null
   bytes = 0
   error: Error | null = null
@@ -56,7 +56,7 @@ export class Exchange {
   }
   onRequestSent(): void { this.tSent = performance.now() }
   onResponseStarted(): void { this.tFirst = performance.now() }
-  onHeaders(status: number, rawHeaders: Buffer[], _resume: unknown, statusText?: string): boolean {
+  onHeaders(status: number, rawHeaders: (Buffer | string)[], _resume: unknown, statusText?: string): boolean {
     if (!this.tFirst) this.tFirst = performance.now()
     this.status = status
     this.statusText = statusText ?? ''

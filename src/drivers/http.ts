@@ -10,6 +10,8 @@ import type { VuState } from '../core/vu-state.ts'
 import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-types.ts'
 import { VuHttpClient } from './http-client.ts'
 import { collapsePath } from './endpoint-name.ts'
+import { Deadlines } from './deadlines.ts'
+import { H1Connection, type H1Host } from './h1-connection.ts'
 
 export type { HttpClient, HttpRequestOptions, HttpResponse, HttpTimings } from './http-types.ts'
 
@@ -30,6 +32,8 @@ export interface Target {
   readonly path: string
   /** Collapsed path for the default name tag. */
   readonly collapsed: string
+  /** For plain http, where the VU's own connection is loadspec's (h1-connection.ts); null for https. */
+  readonly h1: H1Host | null
 }
 
 /** Metric handles of one endpoint and status. */
@@ -57,7 +61,10 @@ export class HttpDriver {
   readonly baseUrl: string | undefined
   private readonly pools = new Map<string, Pool>()
   /** Per-VU connections (k6 semantics), closed with the driver. */
-  private readonly clients = new Set<Client>()
+  private readonly clients = new Set<Client | H1Connection>()
+  private readonly h1Hosts = new Map<string, H1Host>()
+  /** Request timeouts of loadspec's own connections: one timer for all. */
+  readonly deadlines = new Deadlines(25, true)
   private readonly targets = new Map<string, Target>()
   private readonly sockets = new Set<TrackedSocket>()
   private readonly connecting: TrendHandle
@@ -91,7 +98,8 @@ export class HttpDriver {
       throw new TypeError(`http: ${JSON.stringify(url)} is not an absolute URL; use http://host:port/path or set http.baseUrl`)
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`http: ${JSON.stringify(url)} is not an http(s) URL`)
-    t = { pool: this.pool(u.origin), origin: u.origin, path: u.pathname + u.search, collapsed: collapsePath(u.pathname) }
+    t = { pool: this.pool(u.origin), origin: u.origin, path: u.pathname + u.search, collapsed: collapsePath(u.pathname),
+      h1: u.protocol === 'http:' ? this.h1Host(u) : null }
     if (this.targets.size >= MAX_CACHED_URLS) this.targets.clear()
     this.targets.set(url, t)
     return t
@@ -114,12 +122,13 @@ export class HttpDriver {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    const dispatchers: (Pool | Client)[] = [...this.pools.values(), ...this.clients]
+    const dispatchers: (Pool | Client | H1Connection)[] = [...this.pools.values(), ...this.clients]
     this.pools.clear()
     this.clients.clear()
     this.targets.clear()
     // destroy(), not close(): a request of a VU that ignored its stop signal must not hold the run open.
     await Promise.all(dispatchers.map((p) => p.destroy()))
+    this.deadlines.stop()
     this.flushBytes()
     this.sockets.clear()
   }
@@ -131,13 +140,36 @@ export class HttpDriver {
     if (r > s.received) { this.dataReceived.add(r - s.received); this.totalReceived += r - s.received; s.received = r }
   }
 
-  /** A connection of one VU to one origin (its first request in flight uses it). */
-  vuClient(origin: string): Client {
+  /** A connection of one VU to one origin (its first request in flight uses it): ours for http, undici's for https. */
+  vuClient(target: Target): Client | H1Connection {
     if (this.closed) throw new Error('http: the driver is closed (the run has ended)')
-    const c = new Client(origin, { pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
+    if (target.h1) {
+      const own = new H1Connection(target.h1)
+      this.clients.add(own)
+      return own
+    }
+    const c = new Client(target.origin, { pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
       headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs })
     this.clients.add(c)
     return c
+  }
+
+  /** Where loadspec's own connections to an http origin go, and how their sockets are counted. */
+  private h1Host(u: URL): H1Host {
+    let h = this.h1Hosts.get(u.origin)
+    if (h) return h
+    const connectTimeoutMs = Math.min(this.timeoutMs, 30_000)
+    h = { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 80), authority: u.host, connectTimeoutMs, deadlines: this.deadlines,
+      connected: (socket, ms) => { this.connecting.add(ms); this.track(socket) } }
+    this.h1Hosts.set(u.origin, h)
+    return h
+  }
+
+  /** Counts a socket's bytes in data_sent / data_received until it closes. */
+  private track(socket: Socket): void {
+    const tracked: TrackedSocket = { socket, sent: 0, received: 0 }
+    this.sockets.add(tracked)
+    socket.once('close', () => { this.account(tracked); this.sockets.delete(tracked) })
   }
 
   private pool(origin: string): Pool {
@@ -158,9 +190,7 @@ export class HttpDriver {
       base(opts, (err, socket) => {
         if (!err && socket) {
           this.connecting.add(performance.now() - start)
-          const tracked: TrackedSocket = { socket: socket as Socket, sent: 0, received: 0 }
-          this.sockets.add(tracked)
-          socket.once('close', () => { this.account(tracked); this.sockets.delete(tracked) })
+          this.track(socket as Socket)
         }
         if (err) callback(err, null)
         else callback(null, socket as Socket)

@@ -1,0 +1,338 @@
+/**
+ * A VU's own HTTP/1.1 keep-alive connection, written on a net.Socket as autocannon does, for the
+ * common case: plain http, one request at a time, a body that is absent, a string or bytes. It
+ * costs less per request than undici's Client (no Request object, no header validation pass, no
+ * WebAssembly parser calls per header), which is most of what a generator spends besides the
+ * kernel (docs/performance.md). Anything else (https, streamed bodies, a second concurrent request
+ * of the same VU) still goes through undici.
+ *
+ * It speaks to the same handler as undici's `dispatch` (http-exchange.ts), so timings and metrics
+ * do not depend on which client carried the request, and fails with undici's error codes, so
+ * errors are classified the same way (http-error-kind.ts).
+ */
+import { connect, type Socket } from 'node:net'
+import type { Deadlines } from './deadlines.ts'
+
+/** What the connection calls, in this order: undici's legacy dispatch handler. */
+export interface H1Handler {
+  onConnect(abort: (err: Error) => void): void
+  onRequestSent(): void
+  onHeaders(status: number, rawHeaders: string[], resume: () => void, statusText: string): boolean
+  onData(chunk: Buffer): boolean
+  onComplete(trailers: null): void
+  onError(err: Error): void
+}
+
+export interface H1Request {
+  method: string
+  path: string
+  headers?: Readonly<Record<string, string>> | undefined
+  body?: string | Uint8Array | undefined
+  /** ms to the end of the response head, and the longest gap between body chunks. */
+  timeoutMs: number
+}
+
+/** What the connection needs from its driver: where to connect, its timer, and socket accounting. */
+export interface H1Host {
+  readonly host: string
+  readonly port: number
+  /** `host` header value. */
+  readonly authority: string
+  readonly connectTimeoutMs: number
+  readonly deadlines: Deadlines
+  /** Called with every new socket once connected (ms the connect took). */
+  connected(socket: Socket, ms: number): void
+}
+
+/** An idle connection older than this is replaced rather than reused (servers often close at 5 s). */
+const KEEP_ALIVE_MS = 4_000
+const HEAD_END = Buffer.from('\r\n\r\n')
+/** A response head larger than this is a protocol error (undici's default maxHeaderSize). */
+const MAX_HEAD_BYTES = 16 * 1024
+
+const enum Body { None, Length, Chunked, UntilClose }
+const enum Chunk { Size, Data, DataEnd, Trailers }
+
+function httpError(code: string, message: string): Error {
+  const err = new Error(message) as Error & { code: string }
+  err.code = code
+  return err
+}
+
+/** Header names and values must not carry CR or LF (they would split the request). */
+const UNSAFE = /[\r\n]/
+
+export class H1Connection {
+  private socket: Socket | null = null
+  private idleSince = 0
+  private x: H1Handler | null = null
+  private method = ''
+  /** Bytes of a response head not complete yet. */
+  private pending: Buffer | null = null
+  private body = Body.None
+  private remaining = 0
+  private chunk = Chunk.Size
+  private keepAlive = true
+  private deadline: (() => void) | null = null
+  private timeoutMs = 0
+  private lastActivity = 0
+  private waitingFor: 'headers' | 'body' = 'headers'
+  private closed = false
+  private readonly onData = (data: Buffer) => this.read(data)
+  private readonly onEnd = () => this.lost(httpError('UND_ERR_SOCKET', 'other side closed'))
+  private readonly onSocketError = (err: Error) => this.lost(err)
+  private readonly abort = (err: Error) => this.fail(err)
+
+  constructor(private readonly h: H1Host) {}
+
+  dispatch(req: H1Request, x: H1Handler): void {
+    if (this.closed) { x.onError(httpError('UND_ERR_CLOSED', 'The client is destroyed')); return }
+    let head: string
+    try { head = this.head(req) } catch (err) { x.onError(err as Error); return }
+    this.x = x
+    this.method = req.method
+    this.timeoutMs = req.timeoutMs
+    this.pending = null
+    const s = this.socket
+    if (s && !s.destroyed && performance.now() - this.idleSince < KEEP_ALIVE_MS) { this.send(s, head, req.body); return }
+    if (s) this.drop(s)
+    const start = performance.now()
+    const socket = connect({ host: this.h.host, port: this.h.port, noDelay: true })
+    this.socket = socket
+    socket.on('error', this.onSocketError)
+    const timer = setTimeout(() => { socket.destroy(); this.lost(httpError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${this.h.authority}, timeout: ${this.h.connectTimeoutMs}ms)`)) }, this.h.connectTimeoutMs)
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      this.h.connected(socket, performance.now() - start)
+      socket.on('data', this.onData)
+      socket.on('end', this.onEnd)
+      socket.on('close', () => { if (this.socket === socket) this.lost(httpError('UND_ERR_SOCKET', 'other side closed')) })
+      if (this.x === x) this.send(socket, head, req.body)
+    })
+    socket.once('close', () => clearTimeout(timer))
+  }
+
+  /** Ends the connection; an exchange in flight fails as aborted. */
+  destroy(): void {
+    this.closed = true
+    if (this.x) this.fail(httpError('UND_ERR_CLOSED', 'The client is destroyed'))
+    else if (this.socket) this.drop(this.socket)
+  }
+
+  private head(req: H1Request): string {
+    let head = `${req.method} ${req.path} HTTP/1.1\r\n`
+    let host = false
+    if (req.headers) {
+      for (const name in req.headers) {
+        const value = req.headers[name] as string
+        if (UNSAFE.test(name) || UNSAFE.test(value)) throw httpError('UND_ERR_INVALID_ARG', `invalid ${name} header`)
+        if (!host && name.length === 4 && name.toLowerCase() === 'host') host = true
+        head += `${name}: ${value}\r\n`
+      }
+    }
+    if (!host) head += `host: ${this.h.authority}\r\n`
+    const body = req.body
+    if (body !== undefined) head += `content-length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength}\r\n`
+    else if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') head += 'content-length: 0\r\n'
+    return head + 'connection: keep-alive\r\n\r\n'
+  }
+
+  private send(socket: Socket, head: string, body: string | Uint8Array | undefined): void {
+    const x = this.x as H1Handler
+    x.onConnect(this.abort)
+    if (this.x !== x) return // aborted in onConnect
+    this.waitingFor = 'headers'
+    this.lastActivity = performance.now()
+    this.deadline = this.h.deadlines.add(this.timeoutMs, this.expired)
+    if (body === undefined) socket.write(head, 'latin1')
+    else {
+      socket.cork()
+      socket.write(head, 'latin1')
+      socket.write(body)
+      socket.uncork()
+    }
+    x.onRequestSent()
+  }
+
+  /** The shared timer fired: time out unless the socket moved since, in which case wait the rest. */
+  private readonly expired = (): void => {
+    this.deadline = null
+    if (!this.x) return
+    const left = this.lastActivity + this.timeoutMs - performance.now()
+    if (this.waitingFor === 'body' && left > 0) { this.deadline = this.h.deadlines.add(left, this.expired); return }
+    this.fail(this.waitingFor === 'headers'
+      ? httpError('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error')
+      : httpError('UND_ERR_BODY_TIMEOUT', 'Body Timeout Error'))
+  }
+
+  private read(data: Buffer): void {
+    if (!this.x) return // bytes after a response (no pipelining): nothing waits for them
+    this.lastActivity = performance.now()
+    if (this.waitingFor === 'headers') {
+      const buf = this.pending ? Buffer.concat([this.pending, data]) : data
+      const end = buf.indexOf(HEAD_END)
+      if (end === -1) {
+        if (buf.length > MAX_HEAD_BYTES) { this.fail(httpError('UND_ERR_HEADERS_OVERFLOW', 'Headers Overflow Error')); return }
+        this.pending = buf
+        return
+      }
+      this.pending = null
+      if (!this.parseHead(buf, end)) return
+      this.bodyBytes(buf.subarray(end + 4))
+    } else this.bodyBytes(data)
+  }
+
+  /** Parses a response head; false when the exchange ended (error, or a 1xx to skip with nothing after). */
+  private parseHead(buf: Buffer, end: number): boolean {
+    const x = this.x as H1Handler
+    const text = buf.toString('latin1', 0, end)
+    const lines = text.split('\r\n')
+    const status = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0] as string)
+    if (!status) { this.fail(httpError('HPE_INVALID_CONSTANT', 'Expected HTTP/')); return false }
+    const code = Number(status[2])
+    const raw: string[] = []
+    let length = -1
+    let chunked = false
+    let close = status[1] === '0'
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i] as string
+      const colon = line.indexOf(':')
+      if (colon <= 0) { this.fail(httpError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char')); return false }
+      const name = line.slice(0, colon)
+      const value = line.slice(colon + 1).trim()
+      raw.push(name, value)
+      switch (name.length) {
+        case 10: if (name.toLowerCase() === 'connection') { const v = value.toLowerCase(); close = v === 'close' || (status[1] === '0' && v !== 'keep-alive') } break
+        case 14: if (name.toLowerCase() === 'content-length') length = Number(value); break
+        case 17: if (name.toLowerCase() === 'transfer-encoding') chunked = value.toLowerCase().endsWith('chunked'); break
+      }
+    }
+    if (code < 200) {
+      // 100 Continue and other interim responses: the real one follows.
+      const rest = buf.subarray(end + 4)
+      if (rest.length) this.read(rest)
+      return false
+    }
+    this.keepAlive = !close
+    if (this.method === 'HEAD' || code === 204 || code === 304) this.body = Body.None
+    else if (chunked) { this.body = Body.Chunked; this.chunk = Chunk.Size; this.remaining = 0 }
+    else if (length >= 0) {
+      if (!Number.isSafeInteger(length)) { this.fail(httpError('HPE_INVALID_CONTENT_LENGTH', 'Invalid content-length')); return false }
+      this.body = length === 0 ? Body.None : Body.Length
+      this.remaining = length
+    } else { this.body = Body.UntilClose; this.keepAlive = false }
+    this.waitingFor = 'body'
+    x.onHeaders(code, raw, noop, status[3] ?? '')
+    if (this.x !== x) return false
+    if (this.body === Body.None) { this.complete(); return false }
+    return true
+  }
+
+  private bodyBytes(data: Buffer): void {
+    const x = this.x
+    if (!x || data.length === 0) return
+    switch (this.body) {
+      case Body.Length: {
+        if (data.length < this.remaining) { this.remaining -= data.length; x.onData(data); return }
+        const last = data.length === this.remaining ? data : data.subarray(0, this.remaining)
+        this.remaining = 0
+        x.onData(last)
+        if (this.x === x) this.complete()
+        return
+      }
+      case Body.UntilClose: x.onData(data); return
+      case Body.Chunked: this.chunked(data); return
+      default: return
+    }
+  }
+
+  /** Chunked transfer coding (RFC 9112 §7.1): size line, data, CRLF, … a zero size, trailers, CRLF. */
+  private chunked(input: Buffer): void {
+    const x = this.x as H1Handler
+    // A size or trailer line cut by the previous read (even between its CR and LF) is completed here.
+    const data = this.pending ? Buffer.concat([this.pending, input]) : input
+    this.pending = null
+    let pos = 0
+    while (pos < data.length && this.x === x) {
+      if (this.chunk === Chunk.Data) {
+        const n = Math.min(this.remaining, data.length - pos)
+        x.onData(data.subarray(pos, pos + n))
+        pos += n
+        this.remaining -= n
+        if (this.remaining === 0) { this.chunk = Chunk.DataEnd; this.remaining = 2 }
+        continue
+      }
+      if (this.chunk === Chunk.DataEnd) {
+        const n = Math.min(this.remaining, data.length - pos)
+        pos += n
+        this.remaining -= n
+        if (this.remaining === 0) this.chunk = Chunk.Size
+        continue
+      }
+      // Size and trailer lines: wait for the whole line.
+      const eol = data.indexOf('\r\n', pos, 'latin1')
+      if (eol === -1) {
+        this.pending = Buffer.from(data.subarray(pos))
+        if (this.pending.length > MAX_HEAD_BYTES) this.fail(httpError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size'))
+        return
+      }
+      const line = data.toString('latin1', pos, eol)
+      pos = eol + 2
+      if (this.chunk === Chunk.Trailers) {
+        if (line === '') { this.complete(); return }
+        continue
+      }
+      const size = parseInt(line, 16)
+      if (!/^[0-9a-fA-F]+/.test(line) || !(size >= 0)) { this.fail(httpError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size')); return }
+      if (size === 0) this.chunk = Chunk.Trailers
+      else { this.chunk = Chunk.Data; this.remaining = size }
+    }
+  }
+
+  private complete(): void {
+    const x = this.x as H1Handler
+    this.clearDeadline()
+    this.x = null
+    this.pending = null
+    const s = this.socket
+    if (s && !this.keepAlive) this.drop(s)
+    this.idleSince = performance.now()
+    x.onComplete(null)
+  }
+
+  /** The socket ended or failed: the exchange in flight (if any) fails; an idle socket is just gone. */
+  private lost(err: Error): void {
+    const s = this.socket
+    if (!s) return
+    if (this.x && this.body === Body.UntilClose && this.waitingFor === 'body') {
+      // A body delimited by the end of the connection is complete now.
+      this.drop(s)
+      this.complete()
+      return
+    }
+    if (this.x) this.fail(err)
+    else this.drop(s)
+  }
+
+  private fail(err: Error): void {
+    const x = this.x
+    this.clearDeadline()
+    this.x = null
+    this.pending = null
+    if (this.socket) this.drop(this.socket)
+    x?.onError(err)
+  }
+
+  private drop(s: Socket): void {
+    if (this.socket === s) this.socket = null
+    s.off('data', this.onData)
+    s.off('end', this.onEnd)
+    s.destroy()
+  }
+
+  private clearDeadline(): void {
+    if (this.deadline) { this.deadline(); this.deadline = null }
+  }
+}
+
+function noop(): void {}
