@@ -5,22 +5,16 @@
 export class Deadlines {
   private readonly entries = new Set<{ at: number; fire: () => void }>()
   private timer: NodeJS.Timeout | null = null
-  /**
-   * `lazyStop`: cancelling leaves the timer to its next tick, which stops it if nothing waits (for
-   * HTTP, where a VU making one request after another would otherwise start and stop an interval
-   * per request); the owner must call stop() at the end.
-   */
-  constructor(private readonly tickMs = 25, private readonly lazyStop = false) {}
+  constructor(private readonly tickMs = 25) {}
 
   /** Calls `fire` once at (or just after) `ms` from now unless cancelled; returns the cancel function. */
   add(ms: number, fire: () => void): () => void {
     const e = { at: performance.now() + ms, fire }
     this.entries.add(e)
     this.timer ??= setInterval(() => this.check(), this.tickMs)
-    return () => { this.entries.delete(e); if (!this.lazyStop) this.idle() }
+    return () => { this.entries.delete(e); this.idle() }
   }
 
-  /** Drops every deadline and stops the timer now (end of run). */
   stop(): void {
     this.entries.clear()
     this.idle()

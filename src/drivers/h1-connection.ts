@@ -11,15 +11,16 @@
  * errors are classified the same way (http-error-kind.ts).
  */
 import { connect, type Socket } from 'node:net'
-import type { Deadlines } from './deadlines.ts'
 
 /** What the connection calls, in this order: undici's legacy dispatch handler. */
 export interface H1Handler {
   onConnect(abort: (err: Error) => void): void
   onRequestSent(): void
-  onHeaders(status: number, rawHeaders: string[], resume: () => void, statusText: string): boolean
+  /** `rawHeaders`: the header block as received ("Name: value" lines), parsed only if asked for. */
+  onHeaders(status: number, rawHeaders: string, resume: () => void, statusText: string): boolean
   onData(chunk: Buffer): boolean
-  onComplete(trailers: null): void
+  /** `at`: performance.now() at completion, which the connection took anyway. */
+  onComplete(trailers: null, at: number): void
   onError(err: Error): void
 }
 
@@ -32,14 +33,17 @@ export interface H1Request {
   timeoutMs: number
 }
 
-/** What the connection needs from its driver: where to connect, its timer, and socket accounting. */
+/**
+ * What the connection needs from its driver: where to connect and socket accounting. The driver
+ * also calls `checkTimeout()` of every connection from one timer a few times a second, so a
+ * request's timeout costs a field write, not a timer.
+ */
 export interface H1Host {
   readonly host: string
   readonly port: number
   /** `host` header value. */
   readonly authority: string
   readonly connectTimeoutMs: number
-  readonly deadlines: Deadlines
   /** Called with every new socket once connected (ms the connect took). */
   connected(socket: Socket, ms: number): void
 }
@@ -73,9 +77,12 @@ export class H1Connection {
   private remaining = 0
   private chunk = Chunk.Size
   private keepAlive = true
-  private deadline: (() => void) | null = null
+  /** performance.now() after which the exchange in flight times out (0: none). */
+  private deadlineAt = 0
   private timeoutMs = 0
-  private lastActivity = 0
+  /** Reads so far, and at the last deadline: a body that moved since gets another full timeout. */
+  private reads = 0
+  private readsAtDeadline = 0
   private waitingFor: 'headers' | 'body' = 'headers'
   private closed = false
   private readonly onData = (data: Buffer) => this.read(data)
@@ -142,8 +149,7 @@ export class H1Connection {
     x.onConnect(this.abort)
     if (this.x !== x) return // aborted in onConnect
     this.waitingFor = 'headers'
-    this.lastActivity = performance.now()
-    this.deadline = this.h.deadlines.add(this.timeoutMs, this.expired)
+    this.deadlineAt = performance.now() + this.timeoutMs
     if (body === undefined) socket.write(head, 'latin1')
     else {
       socket.cork()
@@ -154,12 +160,18 @@ export class H1Connection {
     x.onRequestSent()
   }
 
-  /** The shared timer fired: time out unless the socket moved since, in which case wait the rest. */
-  private readonly expired = (): void => {
-    this.deadline = null
-    if (!this.x) return
-    const left = this.lastActivity + this.timeoutMs - performance.now()
-    if (this.waitingFor === 'body' && left > 0) { this.deadline = this.h.deadlines.add(left, this.expired); return }
+  /**
+   * Called by the driver's timer: times the exchange out once its deadline passed, unless body bytes
+   * arrived since the last deadline (then the gap so far is under one timeout and it gets another):
+   * a stalled body is caught between one and two timeouts after its last bytes.
+   */
+  checkTimeout(now: number): void {
+    if (!this.x || this.deadlineAt === 0 || now < this.deadlineAt) return
+    if (this.waitingFor === 'body' && this.reads !== this.readsAtDeadline) {
+      this.readsAtDeadline = this.reads
+      this.deadlineAt = now + this.timeoutMs
+      return
+    }
     this.fail(this.waitingFor === 'headers'
       ? httpError('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error')
       : httpError('UND_ERR_BODY_TIMEOUT', 'Body Timeout Error'))
@@ -167,7 +179,7 @@ export class H1Connection {
 
   private read(data: Buffer): void {
     if (!this.x) return // bytes after a response (no pipelining): nothing waits for them
-    this.lastActivity = performance.now()
+    this.reads++
     if (this.waitingFor === 'headers') {
       const buf = this.pending ? Buffer.concat([this.pending, data]) : data
       const end = buf.indexOf(HEAD_END)
@@ -182,47 +194,48 @@ export class H1Connection {
     } else this.bodyBytes(data)
   }
 
-  /** Parses a response head; false when the exchange ended (error, or a 1xx to skip with nothing after). */
+  /**
+   * Parses a response head; false when the exchange ended (error, or a 1xx to skip with nothing
+   * after). Only the status line and the three framing fields are read here; the header block is
+   * handed over as text and split into fields only if the VU asks for headers.
+   */
   private parseHead(buf: Buffer, end: number): boolean {
     const x = this.x as H1Handler
     const text = buf.toString('latin1', 0, end)
-    const lines = text.split('\r\n')
-    const status = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0] as string)
-    if (!status) { this.fail(httpError('HPE_INVALID_CONSTANT', 'Expected HTTP/')); return false }
-    const code = Number(status[2])
-    const raw: string[] = []
-    let length = -1
-    let chunked = false
-    let close = status[1] === '0'
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string
-      const colon = line.indexOf(':')
-      if (colon <= 0) { this.fail(httpError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char')); return false }
-      const name = line.slice(0, colon)
-      const value = line.slice(colon + 1).trim()
-      raw.push(name, value)
-      switch (name.length) {
-        case 10: if (name.toLowerCase() === 'connection') { const v = value.toLowerCase(); close = v === 'close' || (status[1] === '0' && v !== 'keep-alive') } break
-        case 14: if (name.toLowerCase() === 'content-length') length = Number(value); break
-        case 17: if (name.toLowerCase() === 'transfer-encoding') chunked = value.toLowerCase().endsWith('chunked'); break
-      }
+    const lineEnd = text.indexOf('\r\n')
+    const statusLine = lineEnd === -1 ? text : text.slice(0, lineEnd)
+    const minor = statusLine.charCodeAt(7)
+    const code = Number(statusLine.slice(9, 12))
+    if (!statusLine.startsWith('HTTP/1.') || (minor !== 0x30 && minor !== 0x31) || statusLine.charCodeAt(8) !== 0x20 ||
+      !/^\d{3}$/.test(statusLine.slice(9, 12)) || (statusLine.length > 12 && statusLine.charCodeAt(12) !== 0x20)) {
+      this.fail(httpError('HPE_INVALID_CONSTANT', 'Expected HTTP/'))
+      return false
     }
+    const fields = lineEnd === -1 ? '' : text.slice(lineEnd + 2)
     if (code < 200) {
       // 100 Continue and other interim responses: the real one follows.
       const rest = buf.subarray(end + 4)
       if (rest.length) this.read(rest)
       return false
     }
+    const lower = fields.toLowerCase()
+    const http10 = minor === 0x30
+    const connection = fieldValue(lower, 'connection')
+    const close = connection === null ? http10 : connection === 'close' || (http10 && connection !== 'keep-alive')
+    const chunked = fieldValue(lower, 'transfer-encoding')?.endsWith('chunked') ?? false
+    const lengthText = fieldValue(lower, 'content-length')
+    const length = lengthText === null ? -1 : Number(lengthText)
     this.keepAlive = !close
     if (this.method === 'HEAD' || code === 204 || code === 304) this.body = Body.None
     else if (chunked) { this.body = Body.Chunked; this.chunk = Chunk.Size; this.remaining = 0 }
-    else if (length >= 0) {
-      if (!Number.isSafeInteger(length)) { this.fail(httpError('HPE_INVALID_CONTENT_LENGTH', 'Invalid content-length')); return false }
+    else if (lengthText !== null) {
+      if (!Number.isSafeInteger(length) || length < 0) { this.fail(httpError('HPE_INVALID_CONTENT_LENGTH', 'Invalid content-length')); return false }
       this.body = length === 0 ? Body.None : Body.Length
       this.remaining = length
     } else { this.body = Body.UntilClose; this.keepAlive = false }
     this.waitingFor = 'body'
-    x.onHeaders(code, raw, noop, status[3] ?? '')
+    this.readsAtDeadline = this.reads
+    x.onHeaders(code, fields, noop, statusLine.slice(13))
     if (this.x !== x) return false
     if (this.body === Body.None) { this.complete(); return false }
     return true
@@ -291,13 +304,14 @@ export class H1Connection {
 
   private complete(): void {
     const x = this.x as H1Handler
-    this.clearDeadline()
+    this.deadlineAt = 0
     this.x = null
     this.pending = null
     const s = this.socket
     if (s && !this.keepAlive) this.drop(s)
-    this.idleSince = performance.now()
-    x.onComplete(null)
+    const now = performance.now()
+    this.idleSince = now
+    x.onComplete(null, now)
   }
 
   /** The socket ended or failed: the exchange in flight (if any) fails; an idle socket is just gone. */
@@ -316,7 +330,7 @@ export class H1Connection {
 
   private fail(err: Error): void {
     const x = this.x
-    this.clearDeadline()
+    this.deadlineAt = 0
     this.x = null
     this.pending = null
     if (this.socket) this.drop(this.socket)
@@ -330,9 +344,20 @@ export class H1Connection {
     s.destroy()
   }
 
-  private clearDeadline(): void {
-    if (this.deadline) { this.deadline(); this.deadline = null }
-  }
 }
 
 function noop(): void {}
+
+/** The value of field `name` in a lower-cased header block, trimmed; null when absent. */
+function fieldValue(lower: string, name: string): string | null {
+  let at = lower.indexOf(name)
+  while (at !== -1) {
+    const colon = at + name.length
+    if ((at === 0 || lower.charCodeAt(at - 1) === 0x0a) && lower.charCodeAt(colon) === 0x3a) {
+      const eol = lower.indexOf('\r\n', colon)
+      return lower.slice(colon + 1, eol === -1 ? undefined : eol).trim()
+    }
+    at = lower.indexOf(name, at + 1)
+  }
+  return null
+}

@@ -21,7 +21,8 @@ export class Exchange {
   tEnd = 0
   status = 0
   statusText = ''
-  rawHeaders: (Buffer | string)[] | null = null
+  /** undici's name/value list, or the header block as text from our own connection (h1-connection.ts). */
+  rawHeaders: (Buffer | string)[] | string | null = null
   chunks: Buffer[] | null = null
   bytes = 0
   error: Error | null = null
@@ -56,7 +57,7 @@ export class Exchange {
   }
   onRequestSent(): void { this.tSent = performance.now() }
   onResponseStarted(): void { this.tFirst = performance.now() }
-  onHeaders(status: number, rawHeaders: (Buffer | string)[], _resume: unknown, statusText?: string): boolean {
+  onHeaders(status: number, rawHeaders: (Buffer | string)[] | string, _resume: unknown, statusText?: string): boolean {
     if (!this.tFirst) this.tFirst = performance.now()
     this.status = status
     this.statusText = statusText ?? ''
@@ -68,8 +69,8 @@ export class Exchange {
     if (this.keep) (this.chunks ??= []).push(chunk)
     return true
   }
-  onComplete(): void {
-    this.tEnd = performance.now()
+  onComplete(_trailers?: unknown, at?: number): void {
+    this.tEnd = at ?? performance.now()
     this.owner.finish(this)
   }
   onError(err: Error): void {
@@ -121,7 +122,7 @@ export class Response implements HttpResponse {
   get headers(): Record<string, string | string[]> {
     if (!this.parsedHeaders) {
       const out: Record<string, string | string[]> = {}
-      const raw = this.x.rawHeaders ?? []
+      const raw = headerList(this.x.rawHeaders)
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const k = String(raw[i]).toLowerCase()
         const v = String(raw[i + 1])
@@ -132,4 +133,16 @@ export class Response implements HttpResponse {
     }
     return this.parsedHeaders
   }
+}
+
+/** Name, value, name, value… from either form of raw headers. */
+function headerList(raw: (Buffer | string)[] | string | null): (Buffer | string)[] {
+  if (raw === null) return []
+  if (typeof raw !== 'string') return raw
+  const out: string[] = []
+  for (const line of raw.split('\r\n')) {
+    const colon = line.indexOf(':')
+    if (colon > 0) out.push(line.slice(0, colon), line.slice(colon + 1).trim())
+  }
+  return out
 }

@@ -10,7 +10,6 @@ import type { VuState } from '../core/vu-state.ts'
 import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-types.ts'
 import { VuHttpClient } from './http-client.ts'
 import { collapsePath } from './endpoint-name.ts'
-import { Deadlines } from './deadlines.ts'
 import { H1Connection, type H1Host } from './h1-connection.ts'
 
 export type { HttpClient, HttpRequestOptions, HttpResponse, HttpTimings } from './http-types.ts'
@@ -51,6 +50,8 @@ export interface StatusHandles {
 }
 
 const MAX_CACHED_URLS = 10_000
+/** How often request timeouts of our own connections are checked: they fire up to this late. */
+const TIMEOUT_SWEEP_MS = 50
 
 interface TrackedSocket { socket: Socket; sent: number; received: number }
 
@@ -63,8 +64,8 @@ export class HttpDriver {
   /** Per-VU connections (k6 semantics), closed with the driver. */
   private readonly clients = new Set<Client | H1Connection>()
   private readonly h1Hosts = new Map<string, H1Host>()
-  /** Request timeouts of loadspec's own connections: one timer for all. */
-  readonly deadlines = new Deadlines(25, true)
+  /** Checks the timeouts of our own connections (one timer for all, while any exists). */
+  private timeoutSweep: NodeJS.Timeout | null = null
   private readonly targets = new Map<string, Target>()
   private readonly sockets = new Set<TrackedSocket>()
   private readonly connecting: TrendHandle
@@ -128,7 +129,7 @@ export class HttpDriver {
     this.targets.clear()
     // destroy(), not close(): a request of a VU that ignored its stop signal must not hold the run open.
     await Promise.all(dispatchers.map((p) => p.destroy()))
-    this.deadlines.stop()
+    if (this.timeoutSweep) { clearInterval(this.timeoutSweep); this.timeoutSweep = null }
     this.flushBytes()
     this.sockets.clear()
   }
@@ -146,6 +147,10 @@ export class HttpDriver {
     if (target.h1) {
       const own = new H1Connection(target.h1)
       this.clients.add(own)
+      this.timeoutSweep ??= setInterval(() => {
+        const now = performance.now()
+        for (const c of this.clients) if (c instanceof H1Connection) c.checkTimeout(now)
+      }, TIMEOUT_SWEEP_MS)
       return own
     }
     const c = new Client(target.origin, { pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
@@ -159,7 +164,7 @@ export class HttpDriver {
     let h = this.h1Hosts.get(u.origin)
     if (h) return h
     const connectTimeoutMs = Math.min(this.timeoutMs, 30_000)
-    h = { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 80), authority: u.host, connectTimeoutMs, deadlines: this.deadlines,
+    h = { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 80), authority: u.host, connectTimeoutMs,
       connected: (socket, ms) => { this.connecting.add(ms); this.track(socket) } }
     this.h1Hosts.set(u.origin, h)
     return h
