@@ -56,9 +56,12 @@ const INBOX_LIMIT = 256
 const DEFAULT_WAIT_MS = 10_000
 const NORMAL_CLOSE = new Set([1000, 1001, 1005])
 
+/** ws's RawData, spelled out so that our declaration files do not need ws's types. */
+type RawData = Buffer | ArrayBuffer | Buffer[]
+
 class Message implements WsMessage {
   private decoded: string | null = null
-  constructor(private readonly raw: WebSocket.RawData, readonly binary: boolean, readonly at: number) {}
+  constructor(private readonly raw: RawData, readonly binary: boolean, readonly at: number) {}
   get text(): string {
     if (this.decoded === null) this.decoded = Array.isArray(this.raw) ? Buffer.concat(this.raw).toString('utf8') : Buffer.from(this.raw as ArrayBuffer).toString('utf8')
     return this.decoded
@@ -76,7 +79,7 @@ interface Waiter { match: (m: WsMessage) => boolean; resolve: (m: WsMessage | nu
 const SESSION = Symbol('loadspec.wsSession')
 type SessionSocket = WebSocket & { [SESSION]: WsSessionImpl }
 
-function onSocketMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   (this as SessionSocket)[SESSION].receive(new Message(data, isBinary, performance.now()))
 }
 function onSocketError(this: WebSocket, err: Error & { code?: string }): void { (this as SessionSocket)[SESSION].onError(err) }
