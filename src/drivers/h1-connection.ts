@@ -71,7 +71,7 @@ export class H1Connection {
   private idleSince = 0
   private x: H1Handler | null = null
   private method = ''
-  /** Bytes of a response head not complete yet. */
+  /** Bytes of a response head, or of a chunk-size or trailer line, not complete yet. */
   private pending: Buffer | null = null
   private body = Body.None
   private remaining = 0
@@ -119,7 +119,7 @@ export class H1Connection {
     socket.once('close', () => clearTimeout(timer))
   }
 
-  /** Ends the connection; an exchange in flight fails as aborted. */
+  /** Ends the connection; an exchange in flight fails with UND_ERR_CLOSED (counted as a reset). */
   destroy(): void {
     this.closed = true
     if (this.x) this.fail(httpError('UND_ERR_CLOSED', 'The client is destroyed'))
@@ -343,7 +343,6 @@ export class H1Connection {
     s.off('end', this.onEnd)
     s.destroy()
   }
-
 }
 
 function noop(): void {}

@@ -9,7 +9,7 @@ import type { HttpDriver, StatusHandles, Target } from './http.ts'
 import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-types.ts'
 import { Exchange, Response, type ExchangeOwner } from './http-exchange.ts'
 import type { Client } from 'undici'
-import type { H1Connection } from './h1-connection.ts'
+import { H1Connection } from './h1-connection.ts'
 import { kindOfError, kindOfStatus } from './http-error-kind.ts'
 
 const NO_OPTIONS: HttpRequestOptions = Object.freeze({})
@@ -76,15 +76,17 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
       // The VU's own connection when it is free; a concurrent request of the same VU overflows to the pool.
       let own = this.own.get(target.origin)
       if (!own) { own = { client: this.d.vuClient(target), busy: false }; this.own.set(target.origin, own) }
-      if (!own.busy && target.h1 && (body === undefined || typeof body === 'string' || body instanceof Uint8Array)) {
+      const client = own.client
+      // Our own connection takes bodies it can write at once; a streamed body goes through undici.
+      if (!own.busy && client instanceof H1Connection && (body === undefined || typeof body === 'string' || body instanceof Uint8Array)) {
         own.busy = true
         x.ownSlot = own
-        ;(own.client as H1Connection).dispatch({ method, path, headers, body, timeoutMs: timeout }, x)
+        client.dispatch({ method, path, headers, body, timeoutMs: timeout }, x)
         return
       }
       const opts = { origin: target.origin, method, path, headers, body: body as never, headersTimeout: timeout, bodyTimeout: timeout }
-      if (own.busy || target.h1) target.pool.dispatch(opts, x as never)
-      else { own.busy = true; x.ownSlot = own; (own.client as Client).dispatch(opts, x as never) }
+      if (own.busy || client instanceof H1Connection) target.pool.dispatch(opts, x as never)
+      else { own.busy = true; x.ownSlot = own; client.dispatch(opts, x as never) }
     })
   }
 

@@ -58,6 +58,8 @@ interface TrackedSocket { socket: Socket; sent: number; received: number }
 export class HttpDriver {
   readonly sink: MetricSink
   readonly timeoutMs: number
+  /** Longest TCP connect, for undici's connector and our own connections alike. */
+  private readonly connectTimeoutMs: number
   readonly keepBodies: boolean
   readonly baseUrl: string | undefined
   private readonly pools = new Map<string, Pool>()
@@ -76,6 +78,7 @@ export class HttpDriver {
   constructor(options: HttpDriverOptions) {
     this.sink = options.sink
     this.timeoutMs = options.timeoutMs ?? 60_000
+    this.connectTimeoutMs = Math.min(this.timeoutMs, 30_000)
     this.keepBodies = options.discardResponseBodies !== true
     this.baseUrl = options.baseUrl
     this.connecting = this.sink.trend('http_req_connecting')
@@ -163,8 +166,7 @@ export class HttpDriver {
   private h1Host(u: URL): H1Host {
     let h = this.h1Hosts.get(u.origin)
     if (h) return h
-    const connectTimeoutMs = Math.min(this.timeoutMs, 30_000)
-    h = { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 80), authority: u.host, connectTimeoutMs,
+    h = { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 80), authority: u.host, connectTimeoutMs: this.connectTimeoutMs,
       connected: (socket, ms) => { this.connecting.add(ms); this.track(socket) } }
     this.h1Hosts.set(u.origin, h)
     return h
@@ -188,7 +190,7 @@ export class HttpDriver {
   }
 
   private connector(): buildConnector.connector {
-    const base = buildConnector({ timeout: Math.min(this.timeoutMs, 30_000) })
+    const base = buildConnector({ timeout: this.connectTimeoutMs })
     // Our own connector: times each TCP connect and tracks the socket for byte counts.
     const connect: buildConnector.connector = (opts, callback) => {
       const start = performance.now()

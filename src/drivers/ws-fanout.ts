@@ -36,17 +36,15 @@ export interface Fanout {
 }
 
 /**
- * Sessions being opened at once (the driver's handshake bound): a few loops that each open one
- * after the other, not 10 000 pending opens whose garbage would raise the memory the generator
- * keeps for the rest of the run (docs/performance.md).
+ * Opens through `openers` loops (the driver's handshake bound) that each open one session after
+ * the other, not N pending opens at once whose garbage would raise the memory the generator keeps
+ * for the rest of the run (docs/performance.md).
  */
-const OPENERS = 256
-
-export async function openFanout(ws: WsClient, sink: MetricSink, tags: Tags, url: string, o: FanoutOptions): Promise<Fanout> {
+export async function openFanout(ws: WsClient, sink: MetricSink, tags: Tags, url: string, o: FanoutOptions, openers: number): Promise<Fanout> {
   const opened: WsSession[] = new Array<WsSession>(o.sessions)
   let next = 0
   const opener = async () => { while (next < o.sessions) { const i = next++; opened[i] = await ws.connect(url, o) } }
-  await Promise.all(Array.from({ length: Math.min(OPENERS, o.sessions) }, opener))
+  await Promise.all(Array.from({ length: Math.min(openers, o.sessions) }, opener))
   const sessions = opened.filter((s) => s.ok)
   if (o.subscribe !== undefined) for (const s of sessions) s.send(o.subscribe)
   const latency = sink.trend('ws_fanout_latency', tags)

@@ -56,7 +56,7 @@ export class WsDriver {
     const mine = new Set<WsSessionImpl>()
     vu.signal.addEventListener('abort', () => { for (const s of mine) s.terminate() }, { once: true })
     const client: WsClient = {
-      fanout: (url, options) => openFanout(client, this.sink, { ...tags, ...options.tags, scenario: vu.scenario, name: options.name ?? wsName(url) }, url, options),
+      fanout: (url, options) => openFanout(client, this.sink, { ...tags, ...options.tags, scenario: vu.scenario, name: options.name ?? wsName(url) }, url, options, this.maxHandshakes),
       connect: async (url, options = {}) => {
         const name = options.name ?? wsName(url)
         const h = this.handlesFor({ ...tags, ...options.tags, scenario: vu.scenario, name })

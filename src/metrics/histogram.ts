@@ -28,6 +28,9 @@ export function createHistogram(): Histogram {
  * only saves ~45% of bytes that are small already (docs/performance.md). Compressed encodings
  * ("HISTFA", what earlier versions wrote) are still read.
  */
+/** Reused by every encoding (they are synchronous): grows to the largest histogram seen. */
+let scratch = Buffer.allocUnsafe(4096)
+
 export function encodeHistogram(histogram: Histogram): string {
   const h = histogram as unknown as IndexedHistogram
   const limit = h.maxValue > 0 ? h.countsArrayIndex(h.maxValue) + 1 : 1
@@ -59,7 +62,6 @@ export function encodeHistogram(histogram: Histogram): string {
   b.writeInt32BE(pos - V2_HEADER_BYTES, 4)
   return b.toString('base64', 0, pos)
 }
-let scratch = Buffer.allocUnsafe(4096)
 
 /** Decodes an encoded histogram into one that can still grow (as a merge target must). */
 export function decodeHistogram(encoded: string): Histogram {
@@ -102,7 +104,7 @@ interface IndexedHistogram {
  * are read straight from the V2 encoding (zig-zag LEB128, negative = run of zeros) and added at
  * the same index, which holds the same value range because all our histograms share one layout
  * (3 digits, lowest 1). Decoding a whole histogram per part and adding it value by value made
- * merging 100 results slow (docs/performance.md). Other encodings take the general path.
+ * merging 100 results slow (docs/performance.md). Deflated encodings of another layout take hdr-histogram-js's decoder.
  */
 export function addEncoded(target: Histogram, encoded: string): void {
   const t = target as unknown as IndexedHistogram
@@ -111,7 +113,7 @@ export function addEncoded(target: Histogram, encoded: string): void {
   const cookie = outer.readInt32BE(0) & ~0xf0
   // Compressed form: a cookie, the deflated length, then deflated V2 bytes.
   const raw = cookie === V2_COMPRESSED_COOKIE ? inflateSync(outer.subarray(8, 8 + outer.readInt32BE(4))) : outer
-  if ((raw.readInt32BE(0) & ~0xf0) !== V2_COOKIE) { throw new TypeError('Not an HdrHistogram V2 encoding (cookie mismatch)') }
+  if ((raw.readInt32BE(0) & ~0xf0) !== V2_COOKIE) throw new TypeError('Not an HdrHistogram V2 encoding (cookie mismatch)')
   const digits = raw.readInt32BE(12)
   const lowest = Number(raw.readBigInt64BE(16))
   const highest = Number(raw.readBigInt64BE(24))
@@ -120,10 +122,7 @@ export function addEncoded(target: Histogram, encoded: string): void {
     target.add(decodeOther(encoded))
     return
   }
-  if (highest > t.highestTrackableValue) {
-    t.resize(highest)
-    t.highestTrackableValue = t.highestEquivalentValue(t.valueFromIndex(t.countsArrayLength - 1))
-  }
+  if (highest > t.highestTrackableValue) grow(t, highest)
   const end = V2_HEADER_BYTES + raw.readInt32BE(4)
   let pos = V2_HEADER_BYTES
   let index = 0
@@ -142,7 +141,7 @@ export function addEncoded(target: Histogram, encoded: string): void {
     const n = v % 2 === 0 ? v / 2 : -(v + 1) / 2
     if (n < 0) { index -= n; continue }
     if (n > 0) {
-      if (index >= t.countsArrayLength) { t.resize(t.valueFromIndex(index)); t.highestTrackableValue = t.highestEquivalentValue(t.valueFromIndex(t.countsArrayLength - 1)) }
+      if (index >= t.countsArrayLength) grow(t, t.valueFromIndex(index))
       t.addToCountAtIndex(index, n)
       total += n
       if (first < 0) first = index
@@ -155,6 +154,12 @@ export function addEncoded(target: Histogram, encoded: string): void {
   // As a decoded histogram reports them: min at the bottom of its lowest bucket, max at the top of its highest.
   t.updateMinAndMax(t.valueFromIndex(first))
   t.updateMinAndMax(t.highestEquivalentValue(t.valueFromIndex(last)))
+}
+
+/** Widens `t` to hold `value`; resize() leaves highestTrackableValue behind, which the next range check reads. */
+function grow(t: IndexedHistogram, value: number): void {
+  t.resize(value)
+  t.highestTrackableValue = t.highestEquivalentValue(t.valueFromIndex(t.countsArrayLength - 1))
 }
 
 /** A compressed V2 encoding of another layout (not written by loadspec): decoded by hdr-histogram-js, kept growable. */
