@@ -14,7 +14,8 @@ import { connect, type Socket } from 'node:net'
 
 /** What the connection calls, in this order: undici's legacy dispatch handler. */
 export interface H1Handler {
-  onConnect(abort: (err: Error) => void): void
+  /** `at`: performance.now() when the request had its connection (its start, on a free open one). */
+  onConnect(abort: (err: Error) => void, at: number): void
   onRequestSent(): void
   /** `rawHeaders`: the header block as received ("Name: value" lines), parsed only if asked for. */
   onHeaders(status: number, rawHeaders: string, resume: () => void, statusText: string): boolean
@@ -31,6 +32,8 @@ export interface H1Request {
   body?: string | Uint8Array | undefined
   /** ms to the end of the response head, and the longest gap between body chunks. */
   timeoutMs: number
+  /** performance.now() when the VU made the request (read once for the exchange, not again here). */
+  startedAt: number
 }
 
 /**
@@ -101,20 +104,22 @@ export class H1Connection {
     this.timeoutMs = req.timeoutMs
     this.pending = null
     const s = this.socket
-    if (s && !s.destroyed && performance.now() - this.idleSince < KEEP_ALIVE_MS) { this.send(s, head, req.body); return }
+    // A free open connection: the request has it at once, so its start is also its connect time.
+    if (s && !s.destroyed && req.startedAt - this.idleSince < KEEP_ALIVE_MS) { this.send(s, head, req.body, req.startedAt); return }
     if (s) this.drop(s)
-    const start = performance.now()
+    const start = req.startedAt
     const socket = connect({ host: this.h.host, port: this.h.port, noDelay: true })
     this.socket = socket
     socket.on('error', this.onSocketError)
     const timer = setTimeout(() => { socket.destroy(); this.lost(httpError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${this.h.authority}, timeout: ${this.h.connectTimeoutMs}ms)`)) }, this.h.connectTimeoutMs)
     socket.once('connect', () => {
       clearTimeout(timer)
-      this.h.connected(socket, performance.now() - start)
+      const at = performance.now()
+      this.h.connected(socket, at - start)
       socket.on('data', this.onData)
       socket.on('end', this.onEnd)
       socket.on('close', () => { if (this.socket === socket) this.lost(httpError('UND_ERR_SOCKET', 'other side closed')) })
-      if (this.x === x) this.send(socket, head, req.body)
+      if (this.x === x) this.send(socket, head, req.body, at)
     })
     socket.once('close', () => clearTimeout(timer))
   }
@@ -144,12 +149,12 @@ export class H1Connection {
     return head + 'connection: keep-alive\r\n\r\n'
   }
 
-  private send(socket: Socket, head: string, body: string | Uint8Array | undefined): void {
+  private send(socket: Socket, head: string, body: string | Uint8Array | undefined, at: number): void {
     const x = this.x as H1Handler
-    x.onConnect(this.abort)
+    x.onConnect(this.abort, at)
     if (this.x !== x) return // aborted in onConnect
     this.waitingFor = 'headers'
-    this.deadlineAt = performance.now() + this.timeoutMs
+    this.deadlineAt = at + this.timeoutMs
     if (body === undefined) socket.write(head, 'latin1')
     else {
       socket.cork()

@@ -81,11 +81,11 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
       if (!own.busy && client instanceof H1Connection && (body === undefined || typeof body === 'string' || body instanceof Uint8Array)) {
         own.busy = true
         x.ownSlot = own
-        client.dispatch({ method, path, headers, body, timeoutMs: timeout }, x)
+        client.dispatch({ method, path, headers, body, timeoutMs: timeout, startedAt: x.t0 }, x)
         return
       }
       const opts = { origin: target.origin, method, path, headers, body: body as never, headersTimeout: timeout, bodyTimeout: timeout }
-      if (own.busy || client instanceof H1Connection) target.pool.dispatch(opts, x as never)
+      if (own.busy || client instanceof H1Connection) this.d.pool(target.origin).dispatch(opts, x as never)
       else { own.busy = true; x.ownSlot = own; client.dispatch(opts, x as never) }
     })
   }

@@ -50,8 +50,9 @@ export class Exchange {
     if (this.abortFn) this.abortFn(reason)
   }
 
-  onConnect(abort: (err: Error) => void): void {
-    this.tConnect = performance.now()
+  /** `at`: when the request got its connection, if the caller read the clock already. */
+  onConnect(abort: (err: Error) => void, at?: number): void {
+    this.tConnect = at ?? performance.now()
     this.abortFn = abort
     if (this.abortReason) abort(this.abortReason)
   }

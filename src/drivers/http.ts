@@ -1,9 +1,11 @@
 /**
- * The HTTP driver on undici 7: each VU has its own keep-alive connection per origin (as k6 gives
- * each VU its own); requests a VU runs concurrently overflow to a shared Pool per origin; requests dispatched with a small handler (http-exchange.ts), metrics
- * recorded through handles cached per VU, endpoint and status. Failures are returned and counted.
+ * The HTTP driver: each VU has its own keep-alive connection per origin (as k6 gives each VU its
+ * own): loadspec's own HTTP/1.1 connection for http, an undici 7 Client for https; requests a VU
+ * runs concurrently overflow to a shared undici Pool per origin. Requests are dispatched with a
+ * small handler (http-exchange.ts), metrics recorded through handles cached per VU, endpoint and
+ * status. Failures are returned and counted.
  */
-import { Client, Pool, buildConnector } from 'undici'
+import type { Client, Pool, buildConnector } from 'undici'
 import type { Socket } from 'node:net'
 import type { CounterHandle, MetricSink, RateHandle, TrendHandle } from '../metrics/sink.ts'
 import type { VuState } from '../core/vu-state.ts'
@@ -11,6 +13,7 @@ import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-types.
 import { VuHttpClient } from './http-client.ts'
 import { collapsePath } from './endpoint-name.ts'
 import { H1Connection, type H1Host } from './h1-connection.ts'
+import { undici } from './lazy-packages.ts'
 
 export type { HttpClient, HttpRequestOptions, HttpResponse, HttpTimings } from './http-types.ts'
 
@@ -26,7 +29,6 @@ export interface HttpDriverOptions {
 
 /** Where a URL string goes, parsed once and cached. */
 export interface Target {
-  readonly pool: Pool
   readonly origin: string
   readonly path: string
   /** Collapsed path for the default name tag. */
@@ -102,7 +104,7 @@ export class HttpDriver {
       throw new TypeError(`http: ${JSON.stringify(url)} is not an absolute URL; use http://host:port/path or set http.baseUrl`)
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`http: ${JSON.stringify(url)} is not an http(s) URL`)
-    t = { pool: this.pool(u.origin), origin: u.origin, path: u.pathname + u.search, collapsed: collapsePath(u.pathname),
+    t = { origin: u.origin, path: u.pathname + u.search, collapsed: collapsePath(u.pathname),
       h1: u.protocol === 'http:' ? this.h1Host(u) : null }
     if (this.targets.size >= MAX_CACHED_URLS) this.targets.clear()
     this.targets.set(url, t)
@@ -156,7 +158,7 @@ export class HttpDriver {
       }, TIMEOUT_SWEEP_MS)
       return own
     }
-    const c = new Client(target.origin, { pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
+    const c = new (undici().Client)(target.origin, { pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
       headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs })
     this.clients.add(c)
     return c
@@ -179,18 +181,19 @@ export class HttpDriver {
     socket.once('close', () => { this.account(tracked); this.sockets.delete(tracked) })
   }
 
-  private pool(origin: string): Pool {
+  /** The shared pool of an origin, for requests a VU runs concurrently (created on first use). */
+  pool(origin: string): Pool {
     let p = this.pools.get(origin)
     if (p) return p
     if (this.closed) throw new Error('http: the driver is closed (the run has ended)')
-    p = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
+    p = new (undici().Pool)(origin, { connections: null, pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
       headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs })
     this.pools.set(origin, p)
     return p
   }
 
   private connector(): buildConnector.connector {
-    const base = buildConnector({ timeout: this.connectTimeoutMs })
+    const base = undici().buildConnector({ timeout: this.connectTimeoutMs })
     // Our own connector: times each TCP connect and tracks the socket for byte counts.
     const connect: buildConnector.connector = (opts, callback) => {
       const start = performance.now()

@@ -4,21 +4,26 @@
  * WebAssembly init and cannot leak native memory when a run is aborted (platform notes).
  */
 import { inflateSync } from 'node:zlib'
-import hdr from 'hdr-histogram-js'
+import { createRequire } from 'node:module'
+import type * as Hdr from 'hdr-histogram-js'
 import type { Histogram } from 'hdr-histogram-js'
+
+// Only the class we build, not the package index: the index also loads the WebAssembly build,
+// log reader/writer and encodings we do not use (~25 ms of every process's and worker's start;
+// docs/performance.md). The whole package is loaded only to decode a foreign layout.
+// Not named `require`: bundlers rewrite calls of that name, and packages must stay external.
+const load = createRequire(import.meta.url)
+type HistogramClass = new (lowest: number, highest: number, digits: number) => Histogram
+const Int32Histogram = (load('hdr-histogram-js/dist/Int32Histogram.js') as { default: HistogramClass }).default
 
 export type { Histogram }
 
 /** A fresh histogram for microsecond values; it grows as larger values arrive. */
 export function createHistogram(): Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    autoResize: true,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 2,
-    numberOfSignificantValueDigits: 3,
-    useWebAssembly: false,
-  })
+  // What hdr-histogram-js's build() does for { bitBucketSize: 32, autoResize: true }.
+  const h = new Int32Histogram(1, 2, 3)
+  h.autoResize = true
+  return h
 }
 
 /**
@@ -164,7 +169,7 @@ function grow(t: IndexedHistogram, value: number): void {
 
 /** A compressed V2 encoding of another layout (not written by loadspec): decoded by hdr-histogram-js, kept growable. */
 function decodeOther(encoded: string): Histogram {
-  const h = hdr.decodeFromCompressedBase64(encoded, 32, false)
+  const h = (load('hdr-histogram-js') as typeof Hdr).decodeFromCompressedBase64(encoded, 32, false)
   h.autoResize = true
   return h
 }

@@ -29,14 +29,24 @@ class Window {
   }
 }
 
+/**
+ * Trends recorded on every HTTP request whose per-second distribution nothing reads (the timeline,
+ * HTML report, Locust history and baselines read the latency metric): they keep their whole-run
+ * histogram but no per-second one, which saves four histogram records per request
+ * (docs/performance.md).
+ */
+const NO_PER_SECOND = new Set(['http_req_blocked', 'http_req_connecting', 'http_req_sending', 'http_req_waiting', 'http_req_receiving'])
+
 class TrendSeries implements TrendHandle {
   readonly hist = createHistogram()
   count = 0
   sum = 0
   min = Infinity
   max = 0
+  /** The metric's histogram of the current second, or null when it keeps none. */
+  private readonly second: Histogram | null
   constructor(readonly name: string, readonly tags: Tags, private readonly window: Window) {
-    window.hist ??= createHistogram()
+    this.second = NO_PER_SECOND.has(name) ? null : (window.hist ??= createHistogram())
   }
   add(ms: number): void {
     const us = msToMicros(ms)
@@ -45,9 +55,10 @@ class TrendSeries implements TrendHandle {
     this.sum += us
     if (us < this.min) this.min = us
     if (us > this.max) this.max = us
-    const w = this.window
-    ;(w.hist as Histogram).recordValue(us)
-    w.touched = true
+    if (this.second) {
+      this.second.recordValue(us)
+      this.window.touched = true
+    }
   }
   serialize(): SerializedSeries {
     return { name: this.name, type: 'trend', tags: this.tags, count: this.count, sum: this.sum,

@@ -120,4 +120,17 @@ describe('MetricsRegistry', () => {
     expect(tl[0]?.p50).toBeCloseTo(10, 1)
     expect(tl[1]?.p50).toBeCloseTo(30, 1)
   })
+
+  test('HTTP timing-breakdown trends keep their whole-run figures but no per-second histogram', () => {
+    const reg = new MetricsRegistry()
+    reg.trend('http_req_duration').add(12)
+    reg.trend('http_req_waiting').add(11)
+    reg.trend('my_custom').add(5)
+    reg.closeSecond()
+    const snap = reg.snapshot()
+    expect(Object.keys(snap.timeline[0]?.trends ?? {}).sort()).toEqual(['http_req_duration', 'my_custom'])
+    const waiting = result(snap).trend('http_req_waiting')
+    expect(waiting?.count).toBe(1)
+    expect(waiting?.p50).toBeCloseTo(11, 1)
+  })
 })
