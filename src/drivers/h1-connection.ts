@@ -207,28 +207,51 @@ export class H1Connection {
   private parseHead(buf: Buffer, end: number): boolean {
     const x = this.x as H1Handler
     const text = buf.toString('latin1', 0, end)
-    const lineEnd = text.indexOf('\r\n')
-    const statusLine = lineEnd === -1 ? text : text.slice(0, lineEnd)
-    const minor = statusLine.charCodeAt(7)
-    const code = Number(statusLine.slice(9, 12))
-    if (!statusLine.startsWith('HTTP/1.') || (minor !== 0x30 && minor !== 0x31) || statusLine.charCodeAt(8) !== 0x20 ||
-      !/^\d{3}$/.test(statusLine.slice(9, 12)) || (statusLine.length > 12 && statusLine.charCodeAt(12) !== 0x20)) {
+    let lineEnd = text.indexOf('\r\n')
+    if (lineEnd === -1) lineEnd = text.length
+    // "HTTP/1.x NNN reason": checked and read by character code, no regex or number parsing.
+    const minor = text.charCodeAt(7)
+    const c0 = text.charCodeAt(9)
+    const c1 = text.charCodeAt(10)
+    const c2 = text.charCodeAt(11)
+    if (!text.startsWith('HTTP/1.') || (minor !== 0x30 && minor !== 0x31) || text.charCodeAt(8) !== 0x20 ||
+      !isDigit(c0) || !isDigit(c1) || !isDigit(c2) || (lineEnd > 12 && text.charCodeAt(12) !== 0x20)) {
       this.fail(httpError('HPE_INVALID_CONSTANT', 'Expected HTTP/'))
       return false
     }
-    const fields = lineEnd === -1 ? '' : text.slice(lineEnd + 2)
+    const code = (c0 - 0x30) * 100 + (c1 - 0x30) * 10 + (c2 - 0x30)
     if (code < 200) {
       // 100 Continue and other interim responses: the real one follows.
       const rest = buf.subarray(end + 4)
       if (rest.length) this.read(rest)
       return false
     }
-    const lower = fields.toLowerCase()
+    // The three framing fields, found by walking the lines: only a line whose name starts with
+    // c or t and has the length of one of them is compared (a whole-block toLowerCase and three
+    // scans cost twice as much per response; docs/performance.md). The first occurrence counts.
+    let connection: string | null = null
+    let transferEncoding: string | null = null
+    let lengthText: string | null = null
+    for (let at = lineEnd + 2; at < text.length;) {
+      let eol = text.indexOf('\r\n', at)
+      if (eol === -1) eol = text.length
+      const first = text.charCodeAt(at) | 0x20
+      if (first === 0x63 || first === 0x74) {
+        const colon = text.indexOf(':', at)
+        const n = colon - at
+        if (colon !== -1 && colon < eol && (n === 10 || n === 14 || n === 17)) {
+          const name = text.slice(at, colon).toLowerCase()
+          if (name === 'connection') connection ??= text.slice(colon + 1, eol).trim().toLowerCase()
+          else if (name === 'content-length') lengthText ??= text.slice(colon + 1, eol).trim()
+          else if (name === 'transfer-encoding') transferEncoding ??= text.slice(colon + 1, eol).trim().toLowerCase()
+        }
+      }
+      at = eol + 2
+    }
+    const fields = text.slice(lineEnd + 2)
     const http10 = minor === 0x30
-    const connection = fieldValue(lower, 'connection')
     const close = connection === null ? http10 : connection === 'close' || (http10 && connection !== 'keep-alive')
-    const chunked = fieldValue(lower, 'transfer-encoding')?.endsWith('chunked') ?? false
-    const lengthText = fieldValue(lower, 'content-length')
+    const chunked = transferEncoding?.endsWith('chunked') ?? false
     const length = lengthText === null ? -1 : Number(lengthText)
     this.keepAlive = !close
     if (this.method === 'HEAD' || code === 204 || code === 304) this.body = Body.None
@@ -240,7 +263,7 @@ export class H1Connection {
     } else { this.body = Body.UntilClose; this.keepAlive = false }
     this.waitingFor = 'body'
     this.readsAtDeadline = this.reads
-    x.onHeaders(code, fields, noop, statusLine.slice(13))
+    x.onHeaders(code, fields, noop, text.slice(13, lineEnd))
     if (this.x !== x) return false
     if (this.body === Body.None) { this.complete(); return false }
     return true
@@ -352,16 +375,6 @@ export class H1Connection {
 
 function noop(): void {}
 
-/** The value of field `name` in a lower-cased header block, trimmed; null when absent. */
-function fieldValue(lower: string, name: string): string | null {
-  let at = lower.indexOf(name)
-  while (at !== -1) {
-    const colon = at + name.length
-    if ((at === 0 || lower.charCodeAt(at - 1) === 0x0a) && lower.charCodeAt(colon) === 0x3a) {
-      const eol = lower.indexOf('\r\n', colon)
-      return lower.slice(colon + 1, eol === -1 ? undefined : eol).trim()
-    }
-    at = lower.indexOf(name, at + 1)
-  }
-  return null
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39
 }
