@@ -94,7 +94,6 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
     this.inflight.delete(x)
     if (x.ownSlot) x.ownSlot.busy = false
     const o = x.options
-    const timings = x.timings()
     const status = x.error ? 0 : x.status
     const expected = !x.error && isExpected(status, o.expectedStatuses)
     const kind: ErrorKind | null = x.error ? kindOfError(x.error) : expected ? null : kindOfStatus(status)
@@ -102,7 +101,7 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
     // A request we cut off ourselves (the VU was interrupted at the end of gracefulStop) says
     // nothing about the server: it is returned as aborted but not recorded, as in k6.
     if (kind === 'aborted' && this.vu.signal.aborted) {
-      x.resolve(new Response(x, false, kind, message, timings))
+      x.resolve(new Response(x, false, kind, message))
       return
     }
     const h = x.endpoint.handles(status)
@@ -110,17 +109,18 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
     h.failed.add(!expected)
     // Without a response there is no duration to report: a refused connect is not a 0 ms request.
     if (status !== 0) {
-      h.duration.add(timings.duration)
-      h.blocked.add(timings.blocked)
-      h.sending.add(timings.sending)
-      h.waiting.add(timings.waiting)
-      h.receiving.add(timings.receiving)
-      if (this.vu.lagMs !== null) h.corrected.add(timings.duration + this.vu.lagMs)
+      const duration = x.durationMs
+      h.duration.add(duration)
+      h.blocked.add(x.blockedMs)
+      h.sending.add(x.sendingMs)
+      h.waiting.add(x.waitingMs)
+      h.receiving.add(x.receivingMs)
+      if (this.vu.lagMs !== null) h.corrected.add(duration + this.vu.lagMs)
       h.bodyBytes.add(x.bytes)
     }
     if (kind) this.d.sink.error({ kind, ...(status ? { status } : {}), message: message as string, endpoint: x.name })
     if (kind && o.throw) x.reject(new HttpRequestError(kind, status || undefined, `${x.method} ${x.url} failed: ${message}`, { cause: x.error ?? undefined }))
-    else x.resolve(new Response(x, expected, kind, message, timings))
+    else x.resolve(new Response(x, expected, kind, message))
   }
 
   private endpoint(method: string, name: string, extra: Record<string, string> | undefined): Endpoint {

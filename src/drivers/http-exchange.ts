@@ -83,17 +83,17 @@ export class Exchange {
   onUpgrade(): void { /* not used: loadspec never asks for an upgrade over HTTP */ }
   onBodySent(): void { /* sending time comes from onRequestSent */ }
 
+  // The k6 timing breakdown, read one by one when metrics are recorded (no object per request)
+  // and together as `res.timings` when the VU asks.
+  get blockedMs(): number { return (this.tConnect || this.tEnd) - this.t0 }
+  get sendingMs(): number { return Math.max(0, this.sentAt - (this.tConnect || this.tEnd)) }
+  get waitingMs(): number { return Math.max(0, (this.tFirst || this.tEnd) - this.sentAt) }
+  get receivingMs(): number { return Math.max(0, this.tEnd - (this.tFirst || this.tEnd)) }
+  get durationMs(): number { return this.tConnect ? this.tEnd - this.tConnect : 0 }
+  private get sentAt(): number { return this.tSent || this.tConnect || this.tEnd }
+
   timings(): HttpTimings {
-    const connected = this.tConnect || this.tEnd
-    const sent = this.tSent || connected
-    const first = this.tFirst || this.tEnd
-    return {
-      blocked: connected - this.t0,
-      sending: Math.max(0, sent - connected),
-      waiting: Math.max(0, first - sent),
-      receiving: Math.max(0, this.tEnd - first),
-      duration: this.tConnect ? this.tEnd - this.tConnect : 0,
-    }
+    return { blocked: this.blockedMs, sending: this.sendingMs, waiting: this.waitingMs, receiving: this.receivingMs, duration: this.durationMs }
   }
 }
 
@@ -101,13 +101,14 @@ export class Exchange {
 export class Response implements HttpResponse {
   private text: string | null = null
   private parsedHeaders: Record<string, string | string[]> | null = null
+  private timingsCache: HttpTimings | null = null
   constructor(
     private readonly x: Exchange,
     readonly ok: boolean,
     readonly errorKind: ErrorKind | null,
     readonly error: string | null,
-    readonly timings: HttpTimings,
   ) {}
+  get timings(): HttpTimings { return (this.timingsCache ??= this.x.timings()) }
   get status(): number { return this.x.error ? 0 : this.x.status }
   get name(): string { return this.x.name }
   get url(): string { return this.x.url }
