@@ -50,19 +50,31 @@ async function interleave(tools) {
 }
 const med = (list, key) => median(list.map((x) => x[key]))
 
+/**
+ * Cost of `n` requests (or calls) a generator made in `seconds` of load, measured as `m`: CPU µs
+ * per request over the whole process (start-up included), and in the steady state (CPU share over
+ * the middle of the run ÷ the load's rate). Rate is over the load, not the process's life.
+ */
+function cost(m, n, seconds) {
+  return { requests: n, rps: n / seconds, cpuUsPerReq: (m.cpu * 1e6) / n, steadyUsPerReq: (m.steadyCpu * 1e6 * seconds) / n, maxRssMb: m.maxRssKb / 1024 }
+}
+
 // 1. HTTP cost: CPU µs per request against nginx, closed loop, 50 connections, keep-alive.
 if (want('http')) {
   log('http: cost per request against nginx (50 connections, keep-alive)')
   const nginx = await startNginx({ core: SERVER_CORE, port: 18080, dir: `${tmp}nginx` })
   try {
-    const cost = (m, requests) => ({ requests, rps: requests / m.wall, cpuUsPerReq: (m.cpu * 1e6) / requests, maxRssMb: m.maxRssKb / 1024 })
     const runs = await interleave({
-      wrk: async () => { const m = await measure('wrk', ['-t1', '-c50', `-d${SECS}s`, nginx.url], { core: GEN_CORE }); return cost(m, Number(/(\d+) requests in/.exec(m.stdout)[1])) },
-      autocannon: async () => { const m = await measure(node, [autocannon, '-c', '50', '-d', String(SECS), '--json', nginx.url], { core: GEN_CORE }); return cost(m, JSON.parse(m.stdout).requests.total) },
-      'undici Pool.request': async () => { const m = await gen('undici-loop.mjs', [nginx.url, 50, SECS]); return cost(m, resultOf(m.stdout).requests) },
-      loadspec: async () => { const m = await gen('loadspec-http.mjs', [nginx.url, 50, SECS]); return cost(m, resultOf(m.stdout).requests) },
+      wrk: async () => {
+        const m = await measure('wrk', ['-t1', '-c50', `-d${SECS}s`, nginx.url], { core: GEN_CORE })
+        const [, n, secs] = /(\d+) requests in ([\d.]+)s/.exec(m.stdout)
+        return cost(m, Number(n), Number(secs))
+      },
+      autocannon: async () => { const m = await measure(node, [autocannon, '-c', '50', '-d', String(SECS), '--json', nginx.url], { core: GEN_CORE }); const j = JSON.parse(m.stdout); return cost(m, j.requests.total, j.duration) },
+      'undici Pool.request': async () => { const m = await gen('undici-loop.mjs', [nginx.url, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.requests, r.seconds) },
+      loadspec: async () => { const m = await gen('loadspec-http.mjs', [nginx.url, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.requests, r.seconds) },
     })
-    results.sections.http = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { rps: med(v, 'rps'), cpuUsPerReq: med(v, 'cpuUsPerReq'), maxRssMb: med(v, 'maxRssMb'), runs: v }]))
+    results.sections.http = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { rps: med(v, 'rps'), cpuUsPerReq: med(v, 'cpuUsPerReq'), steadyUsPerReq: med(v, 'steadyUsPerReq'), maxRssMb: med(v, 'maxRssMb'), runs: v }]))
   } finally { await nginx.stop() }
 }
 
@@ -159,12 +171,9 @@ if (want('grpc')) {
   const srv = await startServer(node, [here('./servers/grpc-echo.mjs')], { core: SERVER_CORE })
   const address = `127.0.0.1:${srv.port}`
   try {
-    const cost = (m, calls) => ({ calls, callsPerSec: calls / m.wall, cpuUsPerCall: (m.cpu * 1e6) / calls })
-    const runs = await interleave({
-      'grpc-js bare': async () => { const m = await gen('grpc-bare.mjs', [address, 50, SECS]); return cost(m, resultOf(m.stdout).calls) },
-      loadspec: async () => { const m = await gen('grpc-loadspec.mjs', [address, 50, SECS]); return cost(m, resultOf(m.stdout).calls) },
-    })
-    results.sections.grpc = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { callsPerSec: med(v, 'callsPerSec'), cpuUsPerCall: med(v, 'cpuUsPerCall'), runs: v }]))
+    const call = async (script) => { const m = await gen(script, [address, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.calls, r.seconds) }
+    const runs = await interleave({ 'grpc-js bare': () => call('grpc-bare.mjs'), loadspec: () => call('grpc-loadspec.mjs') })
+    results.sections.grpc = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { callsPerSec: med(v, 'rps'), cpuUsPerCall: med(v, 'cpuUsPerReq'), steadyUsPerCall: med(v, 'steadyUsPerReq'), runs: v }]))
   } finally { await srv.stop() }
 }
 
@@ -192,10 +201,12 @@ function markdown(r) {
   const out = [`Measured ${r.date.slice(0, 10)} on ${m.cores} × ${m.cpu}, ${m.memGb} GiB, ${m.os}, Node ${m.node}; target on core ${SERVER_CORE}, generator on core ${GEN_CORE}; median of ${r.reps}${r.quick ? ' (quick run)' : ''}.`, '']
   const s = r.sections
   if (s.http) {
-    const base = s.http.autocannon?.cpuUsPerReq
-    out.push('**HTTP cost** (nginx, closed loop, 50 keep-alive connections, one generator thread)', '',
-      '| generator | req/s | CPU µs / request | × autocannon | max RSS MB |', '|---|---:|---:|---:|---:|')
-    for (const [k, v] of Object.entries(s.http)) out.push(`| ${k} | ${f(v.rps, 0)} | ${f(v.cpuUsPerReq, 2)} | ${f(v.cpuUsPerReq / base, 2)} | ${f(v.maxRssMb, 0)} |`)
+    const base = s.http.autocannon
+    out.push('**HTTP cost** (nginx, closed loop, 50 keep-alive connections, one generator thread; CPU per request over the whole process, start-up included, and in the steady state, the middle 60 % of the run)', '',
+      '| generator | req/s | CPU µs / request | × autocannon | steady µs / request | × autocannon | max RSS MB |', '|---|---:|---:|---:|---:|---:|---:|')
+    for (const [k, v] of Object.entries(s.http)) {
+      out.push(`| ${k} | ${f(v.rps, 0)} | ${f(v.cpuUsPerReq, 2)} | ${f(v.cpuUsPerReq / base?.cpuUsPerReq, 2)} | ${f(v.steadyUsPerReq, 2)} | ${f(v.steadyUsPerReq / base?.steadyUsPerReq, 2)} | ${f(v.maxRssMb, 0)} |`)
+    }
     out.push('')
   }
   if (s.latency) {
@@ -223,9 +234,9 @@ function markdown(r) {
     out.push(`**Pool**: run() to first request with the load in a worker thread ${f(p.firstRequestMs, 0)} ms; 1 → 2 workers ${f(p.oneWorkerRps, 0)} → ${f(p.twoWorkersRps, 0)} req/s (×${f(p.scaling, 2)}; both workers share the generator's one core here); merging 100 results ${f(p.mergeMs, 1)} ms.`, '')
   }
   if (s.grpc) {
-    const b = s.grpc['grpc-js bare']?.cpuUsPerCall
-    out.push('**gRPC** (unary, 50 concurrent)', '', '| client | calls/s | CPU µs / call | × bare |', '|---|---:|---:|---:|')
-    for (const [k, v] of Object.entries(s.grpc)) out.push(`| ${k} | ${f(v.callsPerSec, 0)} | ${f(v.cpuUsPerCall, 1)} | ${f(v.cpuUsPerCall / b, 2)} |`)
+    const b = s.grpc['grpc-js bare']
+    out.push('**gRPC** (unary, 50 concurrent; CPU per call over the whole process and in the steady state)', '', '| client | calls/s | CPU µs / call | × bare | steady µs / call | × bare |', '|---|---:|---:|---:|---:|---:|')
+    for (const [k, v] of Object.entries(s.grpc)) out.push(`| ${k} | ${f(v.callsPerSec, 0)} | ${f(v.cpuUsPerCall, 1)} | ${f(v.cpuUsPerCall / b?.cpuUsPerCall, 2)} | ${f(v.steadyUsPerCall, 1)} | ${f(v.steadyUsPerCall / b?.steadyUsPerCall, 2)} |`)
   }
   return out.join('\n')
 }

@@ -28,18 +28,23 @@ export class GrpcClientImpl implements GrpcServiceClient {
   private closed = false
 
   constructor(ctor: ServiceConstructor, private readonly o: GrpcClientOptions, private readonly d: GrpcDriver, private readonly tags: Tags) {
-    this.client = new ctor(o.address, grpcJs().credentials.createInsecure())
+    this.client = new ctor(o.address, grpcJs().credentials.createInsecure(), { channelOverride: d.channel(o.address) })
     this.baseMetadata = o.metadata && Object.keys(o.metadata).length ? Object.entries(o.metadata) : null
   }
 
   unary<T>(method: string, request: unknown, options: GrpcCallOptions = NO_OPTIONS): Promise<GrpcResponse<T>> {
+    if (this.closed) return Promise.reject(closedError())
     const { fn, name } = this.method(method)
     const start = performance.now()
     return new Promise((resolve) => {
-      const call = fn.call(this.client, request, this.metadata(options), this.callOptions(options), (err: grpc.ServiceError | null, res: T) => {
-        this.calls.delete(call)
-        resolve(this.finish<T>(name, start, err ? err.code : GRPC_OK, err ? err.details : null, err ? null : res))
-      }) as { cancel(): void }
+      const limit = stacksOff()
+      let call: { cancel(): void }
+      try {
+        call = fn.call(this.client, request, this.metadata(options), this.callOptions(options), (err: grpc.ServiceError | null, res: T) => {
+          this.calls.delete(call)
+          resolve(this.finish<T>(name, start, err ? err.code : GRPC_OK, err ? err.details : null, err ? null : res))
+        }) as { cancel(): void }
+      } finally { Error.stackTraceLimit = limit }
       this.calls.add(call)
     })
   }
@@ -56,18 +61,21 @@ export class GrpcClientImpl implements GrpcServiceClient {
     return this.stream<T>(method, (fn) => fn.call(this.client, this.metadata(options), this.callOptions(options)))
   }
 
+  /** Cancels this client's calls; the channel is the driver's and outlives it. */
   close(): void {
     if (this.closed) return
     this.closed = true
     for (const c of this.calls) c.cancel()
-    this.client.close()
   }
 
   private stream<T>(method: string, open: (fn: (...args: unknown[]) => unknown) => unknown, response?: Promise<T | null>): GrpcStream<T> {
+    if (this.closed) throw closedError()
     const { fn, name } = this.method(method)
     const h = this.streamHandles(name)
     const start = performance.now()
-    const call = open(fn) as AnyCall
+    const limit = stacksOff()
+    let call: AnyCall
+    try { call = open(fn) as AnyCall } finally { Error.stackTraceLimit = limit }
     this.calls.add(call)
     const inbox: T[] = []
     const waiters: { match: (m: T) => boolean; resolve: (m: T | null) => void; cancel: () => void }[] = []
@@ -177,4 +185,21 @@ export class GrpcClientImpl implements GrpcServiceClient {
     }
     return h
   }
+}
+
+/**
+ * grpc-js captures the caller's stack at the start of every call (`new Error()` in client.js) to
+ * append it to the call's error. Under a VU that stack is ten frames deep (promise executor,
+ * scenario, VU loop…) and capturing it cost ~4 µs per call, most of what loadspec added over a bare
+ * grpc-js loop (docs/performance.md). Results carry the status and details, never that stack, so a
+ * call's synchronous start runs with capture off; the caller restores the returned limit.
+ */
+function stacksOff(): number {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  return limit
+}
+
+function closedError(): Error {
+  return new Error('grpc: this client is closed (close() was called, or its VU or run ended); create another with grpc.client()')
 }

@@ -72,7 +72,25 @@ export type ServiceConstructor = new (address: string, credentials: grpc.Channel
 export class GrpcDriver {
   private readonly protos = new Map<string, grpc.GrpcObject>()
   private readonly clients = new Set<GrpcClientImpl>()
+  /**
+   * One channel per address for every VU client of the run. grpc-js already carries all channels
+   * to one address over one HTTP/2 connection (its global subchannel pool), so sharing the channel
+   * changes nothing on the wire; a channel per VU only added per-call work in each channel's
+   * bookkeeping (docs/performance.md).
+   */
+  private readonly channels = new Map<string, grpc.Channel>()
   constructor(readonly sink: MetricSink) {}
+
+  /** The run's channel to `address` (closed with the driver, not with a VU's client). */
+  channel(address: string): grpc.Channel {
+    let c = this.channels.get(address)
+    if (!c) {
+      const g = grpcJs()
+      c = new g.Channel(address, g.credentials.createInsecure(), {})
+      this.channels.set(address, c)
+    }
+    return c
+  }
 
   forVu(vu: VuState, tags: Readonly<Record<string, string>> = {}): GrpcVuClient {
     const mine = new Set<GrpcClientImpl>()
@@ -95,6 +113,8 @@ export class GrpcDriver {
   close(): void {
     for (const c of this.clients) c.close()
     this.clients.clear()
+    for (const c of this.channels.values()) c.close()
+    this.channels.clear()
   }
 
   private service(protoPath: string, service: string): ServiceConstructor {

@@ -103,6 +103,25 @@ describe('gRPC driver', () => {
     expect(result.errorRate).toBe(1)
   })
 
+  test('a closed client refuses new calls at once, while other clients to the same address keep working', async () => {
+    const seen: { unary?: string; bidi?: string; other?: boolean } = {}
+    const result = await run({ iterations: 1, data: { address, proto }, fn: async ({ grpc: g, data }) => {
+      const d = data as { address: string; proto: string }
+      const a = g.client(d.proto, { address: d.address, service: 'echo.Echo' })
+      const b = g.client(d.proto, { address: d.address, service: 'echo.Echo' })
+      expect((await a.unary('Say', { text: 'x', n: 1 })).ok).toBe(true)
+      a.close()
+      seen.unary = await a.unary('Say', { text: 'x', n: 1 }).then(() => 'resolved', (e: Error) => e.message)
+      try { a.bidi('Chat'); seen.bidi = 'opened' } catch (e) { seen.bidi = (e as Error).message }
+      seen.other = (await b.unary('Say', { text: 'y', n: 1 })).ok
+    } })
+    expect(seen.unary).toMatch(/this client is closed/)
+    expect(seen.bidi).toMatch(/this client is closed/)
+    expect(seen.other).toBe(true)
+    expect(result.counter('grpc_reqs', { status: 'OK' })?.count).toBe(2)
+    expect(result.errorRate).toBe(0)
+  })
+
   test('a server that is not there is UNAVAILABLE, counted as refused', async () => {
     const result = await run({ iterations: 1, data: { proto }, fn: async ({ grpc: g, data }) => {
       const echo = g.client((data as { proto: string }).proto, { address: '127.0.0.1:1', service: 'echo.Echo', deadlineMs: 1000 })
