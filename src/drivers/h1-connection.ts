@@ -88,6 +88,8 @@ export class H1Connection {
   private readsAtDeadline = 0
   private waitingFor: 'headers' | 'body' = 'headers'
   private closed = false
+  /** The last request head written, with what it was built from. */
+  private lastHead: { method: string; path: string; bodyLength: number; headers: string[] | null; bytes: Buffer } | null = null
   private readonly onData = (data: Buffer) => this.read(data)
   private readonly onEnd = () => this.lost(httpError('UND_ERR_SOCKET', 'other side closed'))
   private readonly onSocketError = (err: Error) => this.lost(err)
@@ -97,8 +99,8 @@ export class H1Connection {
 
   dispatch(req: H1Request, x: H1Handler): void {
     if (this.closed) { x.onError(httpError('UND_ERR_CLOSED', 'The client is destroyed')); return }
-    let head: string
-    try { head = this.head(req) } catch (err) { x.onError(err as Error); return }
+    let head: Buffer
+    try { head = this.headBytes(req) } catch (err) { x.onError(err as Error); return }
     this.x = x
     this.method = req.method
     this.timeoutMs = req.timeoutMs
@@ -131,7 +133,23 @@ export class H1Connection {
     else if (this.socket) this.drop(this.socket)
   }
 
-  private head(req: H1Request): string {
+  /**
+   * The request head as bytes, reused while a VU repeats the same request (same method, path, body
+   * length and header names and values: a headers object changed in place is seen as changed).
+   * Writing a string made Node flatten and encode it on every write; writing the same Buffer
+   * costs only the write (docs/performance.md).
+   */
+  private headBytes(req: H1Request): Buffer {
+    const body = req.body
+    const bodyLength = body === undefined ? -1 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
+    const last = this.lastHead
+    if (last && last.method === req.method && last.path === req.path && last.bodyLength === bodyLength && sameHeaders(last.headers, req.headers)) return last.bytes
+    const bytes = Buffer.from(this.head(req, bodyLength), 'latin1')
+    this.lastHead = { method: req.method, path: req.path, bodyLength, headers: req.headers ? Object.entries(req.headers).flat() : null, bytes }
+    return bytes
+  }
+
+  private head(req: H1Request, bodyLength: number): string {
     let head = `${req.method} ${req.path} HTTP/1.1\r\n`
     let host = false
     if (req.headers) {
@@ -143,22 +161,21 @@ export class H1Connection {
       }
     }
     if (!host) head += `host: ${this.h.authority}\r\n`
-    const body = req.body
-    if (body !== undefined) head += `content-length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength}\r\n`
+    if (bodyLength >= 0) head += `content-length: ${bodyLength}\r\n`
     else if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') head += 'content-length: 0\r\n'
     return head + 'connection: keep-alive\r\n\r\n'
   }
 
-  private send(socket: Socket, head: string, body: string | Uint8Array | undefined, at: number): void {
+  private send(socket: Socket, head: Buffer, body: string | Uint8Array | undefined, at: number): void {
     const x = this.x as H1Handler
     x.onConnect(this.abort, at)
     if (this.x !== x) return // aborted in onConnect
     this.waitingFor = 'headers'
     this.deadlineAt = at + this.timeoutMs
-    if (body === undefined) socket.write(head, 'latin1')
+    if (body === undefined) socket.write(head)
     else {
       socket.cork()
-      socket.write(head, 'latin1')
+      socket.write(head)
       socket.write(body)
       socket.uncork()
     }
@@ -374,6 +391,18 @@ export class H1Connection {
 }
 
 function noop(): void {}
+
+/** Whether `headers` has exactly the names and values, in order, of `flat` ([name, value, …]). */
+function sameHeaders(flat: string[] | null, headers: Readonly<Record<string, string>> | undefined): boolean {
+  if (!headers) return flat === null
+  if (!flat) return false
+  let i = 0
+  for (const name in headers) {
+    if (flat[i] !== name || flat[i + 1] !== headers[name]) return false
+    i += 2
+  }
+  return i === flat.length
+}
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39

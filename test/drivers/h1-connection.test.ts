@@ -92,6 +92,33 @@ describe('own HTTP/1.1 connection', () => {
     expect(r.trend('http_req_connecting')?.count).toBe(1)
   })
 
+  test('a repeated request reuses its head only while nothing in it changed, a headers object changed in place included', async () => {
+    const { url, seen } = await scripted((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
+    const { http } = client()
+    const headers: Record<string, string> = { authorization: 'Bearer one' }
+    await http.get(`${url}/a`, { headers })
+    await http.get(`${url}/a`, { headers })
+    headers.authorization = 'Bearer two'
+    await http.get(`${url}/a`, { headers })
+    headers['x-extra'] = '1'
+    await http.get(`${url}/a`, { headers })
+    await http.get(`${url}/a`)
+    await http.post(`${url}/a`, { body: 'xy' })
+    await http.post(`${url}/a`, { body: 'xyz' })
+    await http.get(`${url}/b`)
+    expect(seen.heads.map((h) => [h.split('\r\n')[0], /authorization: (.*)/.exec(h)?.[1] ?? '-', /x-extra: (.*)/.exec(h)?.[1] ?? '-', /content-length: (.*)/.exec(h)?.[1] ?? '-'])).toEqual([
+      ['GET /a HTTP/1.1', 'Bearer one', '-', '-'],
+      ['GET /a HTTP/1.1', 'Bearer one', '-', '-'],
+      ['GET /a HTTP/1.1', 'Bearer two', '-', '-'],
+      ['GET /a HTTP/1.1', 'Bearer two', '1', '-'],
+      ['GET /a HTTP/1.1', '-', '-', '-'],
+      ['POST /a HTTP/1.1', '-', '-', '2'],
+      ['POST /a HTTP/1.1', '-', '-', '3'],
+      ['GET /b HTTP/1.1', '-', '-', '-'],
+    ])
+    expect(seen.bodies.slice(5, 7)).toEqual(['xy', 'xyz'])
+  })
+
   test('chunked bodies split anywhere, with extensions and trailers, arrive whole', async () => {
     const body = 'The quick brown fox jumps over the lazy dog. '.repeat(40)
     const a = body.slice(0, 700)
