@@ -18,7 +18,8 @@ export interface H1Handler {
   onConnect(abort: (err: Error) => void, at: number): void
   onRequestSent(): void
   /** `rawHeaders`: the header block as received ("Name: value" lines), parsed only if asked for. */
-  onHeaders(status: number, rawHeaders: string, resume: () => void, statusText: string): boolean
+  /** `at`: performance.now() when the bytes holding the head were read. */
+  onHeaders(status: number, rawHeaders: string, resume: () => void, statusText: string, at: number): boolean
   onData(chunk: Buffer): boolean
   /** `at`: performance.now() at completion, which the connection took anyway. */
   onComplete(trailers: null, at: number): void
@@ -87,6 +88,8 @@ export class H1Connection {
   private reads = 0
   private readsAtDeadline = 0
   private waitingFor: 'headers' | 'body' = 'headers'
+  /** performance.now() at the current read event. */
+  private readAt = 0
   private closed = false
   /** The last request head written, with what it was built from. */
   private lastHead: { method: string; path: string; bodyLength: number; headers: string[] | null; bytes: Buffer } | null = null
@@ -202,6 +205,8 @@ export class H1Connection {
   private read(data: Buffer): void {
     if (!this.x) return // bytes after a response (no pipelining): nothing waits for them
     this.reads++
+    // One clock read per read event: a head and body that arrive together got there at one time.
+    this.readAt = performance.now()
     if (this.waitingFor === 'headers') {
       const buf = this.pending ? Buffer.concat([this.pending, data]) : data
       const end = buf.indexOf(HEAD_END)
@@ -280,9 +285,9 @@ export class H1Connection {
     } else { this.body = Body.UntilClose; this.keepAlive = false }
     this.waitingFor = 'body'
     this.readsAtDeadline = this.reads
-    x.onHeaders(code, fields, noop, text.slice(13, lineEnd))
+    x.onHeaders(code, fields, noop, text.slice(13, lineEnd), this.readAt)
     if (this.x !== x) return false
-    if (this.body === Body.None) { this.complete(); return false }
+    if (this.body === Body.None) { this.complete(this.readAt); return false }
     return true
   }
 
@@ -295,7 +300,7 @@ export class H1Connection {
         const last = data.length === this.remaining ? data : data.subarray(0, this.remaining)
         this.remaining = 0
         x.onData(last)
-        if (this.x === x) this.complete()
+        if (this.x === x) this.complete(this.readAt)
         return
       }
       case Body.UntilClose: x.onData(data); return
@@ -337,7 +342,7 @@ export class H1Connection {
       const line = data.toString('latin1', pos, eol)
       pos = eol + 2
       if (this.chunk === Chunk.Trailers) {
-        if (line === '') { this.complete(); return }
+        if (line === '') { this.complete(this.readAt); return }
         continue
       }
       const size = parseInt(line, 16)
@@ -347,16 +352,15 @@ export class H1Connection {
     }
   }
 
-  private complete(): void {
+  private complete(at: number): void {
     const x = this.x as H1Handler
     this.deadlineAt = 0
     this.x = null
     this.pending = null
     const s = this.socket
     if (s && !this.keepAlive) this.drop(s)
-    const now = performance.now()
-    this.idleSince = now
-    x.onComplete(null, now)
+    this.idleSince = at
+    x.onComplete(null, at)
   }
 
   /** The socket ended or failed: the exchange in flight (if any) fails; an idle socket is just gone. */
@@ -366,7 +370,7 @@ export class H1Connection {
     if (this.x && this.body === Body.UntilClose && this.waitingFor === 'body') {
       // A body delimited by the end of the connection is complete now.
       this.drop(s)
-      this.complete()
+      this.complete(performance.now())
       return
     }
     if (this.x) this.fail(err)

@@ -58,8 +58,8 @@ export class Exchange {
   }
   onRequestSent(): void { this.tSent = performance.now() }
   onResponseStarted(): void { this.tFirst = performance.now() }
-  onHeaders(status: number, rawHeaders: (Buffer | string)[] | string, _resume: unknown, statusText?: string): boolean {
-    if (!this.tFirst) this.tFirst = performance.now()
+  onHeaders(status: number, rawHeaders: (Buffer | string)[] | string, _resume: unknown, statusText?: string, at?: number): boolean {
+    if (!this.tFirst) this.tFirst = at ?? performance.now()
     this.status = status
     this.statusText = statusText ?? ''
     this.rawHeaders = rawHeaders

@@ -13,15 +13,36 @@ import type { Histogram } from 'hdr-histogram-js'
 // docs/performance.md). The whole package is loaded only to decode a foreign layout.
 // Not named `require`: bundlers rewrite calls of that name, and packages must stay external.
 const load = createRequire(import.meta.url)
-type HistogramClass = new (lowest: number, highest: number, digits: number) => Histogram
+type HistogramClass = new (lowest: number, highest: number, digits: number) => Histogram & IndexedHistogram
 const Int32Histogram = (load('hdr-histogram-js/dist/Int32Histogram.js') as { default: HistogramClass }).default
 
 export type { Histogram }
 
+/**
+ * hdr-histogram-js's Int32Histogram, recording with integer arithmetic: the bucket of a value comes
+ * from its leading zeros (Math.clz32) and its sub-bucket from a shift, where the library computes
+ * Math.log2, Math.pow and a division on every record (every request records 8 values;
+ * docs/performance.md). The index is the library's own (tested against countsArrayIndex); values
+ * outside 0 … 2^31, and values past the current range (the array grows), take the library's path.
+ * Valid for the layout createHistogram() builds: lowest discernible value 1 (unit magnitude 0).
+ */
+class MicrosHistogram extends Int32Histogram {
+  override recordValue(value: number): void {
+    const magnitude = this.subBucketHalfCountMagnitude
+    if (!(value >= 0 && value < 0x80000000)) { super.recordValue(value); return }
+    const bucket = Math.max(31 - Math.clz32(value) - magnitude, 0)
+    const index = ((bucket + 1) << magnitude) + (value >>> bucket) - this.subBucketHalfCount
+    if (index >= this.countsArrayLength) { super.recordValue(value); return }
+    this.incrementCountAtIndex(index)
+    this.updateMinAndMax(value)
+    this.incrementTotalCount()
+  }
+}
+
 /** A fresh histogram for microsecond values; it grows as larger values arrive. */
 export function createHistogram(): Histogram {
   // What hdr-histogram-js's build() does for { bitBucketSize: 32, autoResize: true }.
-  const h = new Int32Histogram(1, 2, 3)
+  const h = new MicrosHistogram(1, 2, 3)
   h.autoResize = true
   return h
 }
@@ -102,6 +123,10 @@ interface IndexedHistogram {
   addToCountAtIndex(index: number, count: number): void
   addToTotalCount(count: number): void
   updateMinAndMax(value: number): void
+  subBucketHalfCountMagnitude: number
+  subBucketHalfCount: number
+  incrementCountAtIndex(index: number): void
+  incrementTotalCount(): void
 }
 
 /**

@@ -29,6 +29,23 @@ function sameDistribution(a: Histogram, b: Histogram): void {
 }
 const parts = () => [filled(1, 5000, 2_000), filled(2, 300, 60_000_000), filled(3, 1, 5), createHistogram(), filled(4, 20_000, 150_000)]
 
+describe('histogram recording', () => {
+  test('our integer-arithmetic recordValue puts every value in the bucket hdr-histogram-js would', () => {
+    const ours = createHistogram()
+    const theirs = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, useWebAssembly: false })
+    const values = [0, 1, 2, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 4097, 65_535, 65_536, 1_000_000, 2 ** 31 - 1, 2 ** 31, 2 ** 33 + 5, 0.4, 7.5]
+    let x = 7
+    for (let i = 0; i < 20_000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648
+      values.push(Math.floor((x / 2147483648) ** 4 * 3_000_000_000))
+    }
+    for (const v of values) { ours.recordValue(v); theirs.recordValue(v) }
+    sameDistribution(ours, theirs)
+    expect([ours.minNonZeroValue, ours.maxValue]).toEqual([theirs.minNonZeroValue, theirs.maxValue])
+    expect(encodeHistogram(ours)).toBe(encodeHistogram(theirs))
+  })
+})
+
 describe('histogram encoding', () => {
   test('encode then decode keeps every bucket', () => {
     for (const p of parts()) sameDistribution(decodeHistogram(encodeHistogram(p)), p)
