@@ -15,6 +15,8 @@ const quick = args.includes('--quick')
 const only = (args.find((a) => a.startsWith('--only=')) ?? '').slice(7).split(',').filter(Boolean)
 const want = (s) => only.length === 0 || only.includes(s)
 const REPS = quick ? 1 : 3
+/** CPU-cost sections (HTTP, gRPC) repeat more: their ratios are within this machine's noise otherwise. */
+const COST_REPS = quick ? 1 : 5
 const SECS = quick ? 3 : 10
 const SERVER_CORE = 0
 const GEN_CORE = cpus().length > 1 ? 1 : 0
@@ -36,12 +38,17 @@ const results = { date: new Date().toISOString(), machine: machine(), quick, rep
 const gen = (script, a, opts = {}) => measure(node, [...(opts.nodeFlags ?? []), here(`./gen/${script}`), ...a.map(String)], { core: GEN_CORE, timeoutMs: 180_000 })
 const log = (s) => process.stderr.write(s + '\n')
 
-/** Runs each tool once per repetition, interleaved, and keeps per-tool lists of figures. */
-async function interleave(tools) {
+/**
+ * Runs each tool once per repetition, interleaved, and keeps per-tool lists of figures. The order
+ * rotates each repetition, so no tool always runs right after the same one (or first, on a cold machine).
+ */
+async function interleave(tools, reps = REPS) {
   const out = Object.fromEntries(Object.keys(tools).map((k) => [k, []]))
-  for (let r = 0; r < REPS; r++) {
-    for (const [name, fn] of Object.entries(tools)) {
-      const fig = await fn()
+  const names = Object.keys(tools)
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length]
+      const fig = await tools[name]()
       log(`  ${name} #${r + 1}: ${JSON.stringify(fig)}`)
       out[name].push(fig)
     }
@@ -49,6 +56,8 @@ async function interleave(tools) {
   return out
 }
 const med = (list, key) => median(list.map((x) => x[key]))
+/** Median over repetitions of a's figure ÷ b's in the same repetition: drift between repetitions cancels. */
+const pairedRatio = (a, b, key) => median(a.map((x, i) => x[key] / b[i][key]))
 
 /**
  * Cost of `n` requests (or calls) a generator made in `seconds` of load, measured as `m`: CPU µs
@@ -73,8 +82,10 @@ if (want('http')) {
       autocannon: async () => { const m = await measure(node, [autocannon, '-c', '50', '-d', String(SECS), '--json', nginx.url], { core: GEN_CORE }); const j = JSON.parse(m.stdout); return cost(m, j.requests.total, j.duration) },
       'undici Pool.request': async () => { const m = await gen('undici-loop.mjs', [nginx.url, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.requests, r.seconds) },
       loadspec: async () => { const m = await gen('loadspec-http.mjs', [nginx.url, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.requests, r.seconds) },
-    })
-    results.sections.http = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { rps: med(v, 'rps'), cpuUsPerReq: med(v, 'cpuUsPerReq'), steadyUsPerReq: med(v, 'steadyUsPerReq'), maxRssMb: med(v, 'maxRssMb'), runs: v }]))
+    }, COST_REPS)
+    const base = runs.autocannon
+    results.sections.http = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { rps: med(v, 'rps'), cpuUsPerReq: med(v, 'cpuUsPerReq'), steadyUsPerReq: med(v, 'steadyUsPerReq'),
+      vsAutocannon: pairedRatio(v, base, 'cpuUsPerReq'), steadyVsAutocannon: pairedRatio(v, base, 'steadyUsPerReq'), maxRssMb: med(v, 'maxRssMb'), runs: v }]))
   } finally { await nginx.stop() }
 }
 
@@ -172,8 +183,10 @@ if (want('grpc')) {
   const address = `127.0.0.1:${srv.port}`
   try {
     const call = async (script) => { const m = await gen(script, [address, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.calls, r.seconds) }
-    const runs = await interleave({ 'grpc-js bare': () => call('grpc-bare.mjs'), loadspec: () => call('grpc-loadspec.mjs') })
-    results.sections.grpc = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { callsPerSec: med(v, 'rps'), cpuUsPerCall: med(v, 'cpuUsPerReq'), steadyUsPerCall: med(v, 'steadyUsPerReq'), runs: v }]))
+    const runs = await interleave({ 'grpc-js bare': () => call('grpc-bare.mjs'), loadspec: () => call('grpc-loadspec.mjs') }, COST_REPS)
+    const bare = runs['grpc-js bare']
+    results.sections.grpc = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { callsPerSec: med(v, 'rps'), cpuUsPerCall: med(v, 'cpuUsPerReq'), steadyUsPerCall: med(v, 'steadyUsPerReq'),
+      vsBare: pairedRatio(v, bare, 'cpuUsPerReq'), steadyVsBare: pairedRatio(v, bare, 'steadyUsPerReq'), runs: v }]))
   } finally { await srv.stop() }
 }
 
@@ -201,11 +214,10 @@ function markdown(r) {
   const out = [`Measured ${r.date.slice(0, 10)} on ${m.cores} × ${m.cpu}, ${m.memGb} GiB, ${m.os}, Node ${m.node}; target on core ${SERVER_CORE}, generator on core ${GEN_CORE}; median of ${r.reps}${r.quick ? ' (quick run)' : ''}.`, '']
   const s = r.sections
   if (s.http) {
-    const base = s.http.autocannon
-    out.push('**HTTP cost** (nginx, closed loop, 50 keep-alive connections, one generator thread; CPU per request over the whole process, start-up included, and in the steady state, the middle 60 % of the run)', '',
+    out.push(`**HTTP cost** (nginx, closed loop, 50 keep-alive connections, one generator thread; median of ${s.http.autocannon?.runs.length ?? '?'}; CPU per request over the whole process, start-up included, and in the steady state, the middle 60 % of the run; × autocannon is the median of the ratios within each repetition)`, '',
       '| generator | req/s | CPU µs / request | × autocannon | steady µs / request | × autocannon | max RSS MB |', '|---|---:|---:|---:|---:|---:|---:|')
     for (const [k, v] of Object.entries(s.http)) {
-      out.push(`| ${k} | ${f(v.rps, 0)} | ${f(v.cpuUsPerReq, 2)} | ${f(v.cpuUsPerReq / base?.cpuUsPerReq, 2)} | ${f(v.steadyUsPerReq, 2)} | ${f(v.steadyUsPerReq / base?.steadyUsPerReq, 2)} | ${f(v.maxRssMb, 0)} |`)
+      out.push(`| ${k} | ${f(v.rps, 0)} | ${f(v.cpuUsPerReq, 2)} | ${f(v.vsAutocannon, 2)} | ${f(v.steadyUsPerReq, 2)} | ${f(v.steadyVsAutocannon, 2)} | ${f(v.maxRssMb, 0)} |`)
     }
     out.push('')
   }
@@ -234,9 +246,8 @@ function markdown(r) {
     out.push(`**Pool**: run() to first request with the load in a worker thread ${f(p.firstRequestMs, 0)} ms; 1 → 2 workers ${f(p.oneWorkerRps, 0)} → ${f(p.twoWorkersRps, 0)} req/s (×${f(p.scaling, 2)}; both workers share the generator's one core here); merging 100 results ${f(p.mergeMs, 1)} ms.`, '')
   }
   if (s.grpc) {
-    const b = s.grpc['grpc-js bare']
-    out.push('**gRPC** (unary, 50 concurrent; CPU per call over the whole process and in the steady state)', '', '| client | calls/s | CPU µs / call | × bare | steady µs / call | × bare |', '|---|---:|---:|---:|---:|---:|')
-    for (const [k, v] of Object.entries(s.grpc)) out.push(`| ${k} | ${f(v.callsPerSec, 0)} | ${f(v.cpuUsPerCall, 1)} | ${f(v.cpuUsPerCall / b?.cpuUsPerCall, 2)} | ${f(v.steadyUsPerCall, 1)} | ${f(v.steadyUsPerCall / b?.steadyUsPerCall, 2)} |`)
+    out.push(`**gRPC** (unary, 50 concurrent; median of ${s.grpc['grpc-js bare']?.runs.length ?? '?'}; CPU per call over the whole process and in the steady state)`, '', '| client | calls/s | CPU µs / call | × bare | steady µs / call | × bare |', '|---|---:|---:|---:|---:|---:|')
+    for (const [k, v] of Object.entries(s.grpc)) out.push(`| ${k} | ${f(v.callsPerSec, 0)} | ${f(v.cpuUsPerCall, 1)} | ${f(v.vsBare, 2)} | ${f(v.steadyUsPerCall, 1)} | ${f(v.steadyVsBare, 2)} |`)
   }
   return out.join('\n')
 }

@@ -55,6 +55,8 @@ export interface H1Host {
 /** An idle connection older than this is replaced rather than reused (servers often close at 5 s). */
 const KEEP_ALIVE_MS = 4_000
 const HEAD_END = Buffer.from('\r\n\r\n')
+/** A read's first bytes searched for the end of the head as text (most responses fit whole). */
+const HEAD_PROBE_BYTES = 1024
 /** A response head larger than this is a protocol error (undici's default maxHeaderSize). */
 const MAX_HEAD_BYTES = 16 * 1024
 
@@ -209,14 +211,18 @@ export class H1Connection {
     this.readAt = performance.now()
     if (this.waitingFor === 'headers') {
       const buf = this.pending ? Buffer.concat([this.pending, data]) : data
-      const end = buf.indexOf(HEAD_END)
+      // The head end is looked for in a latin1 string of the read's start, which parseHead then
+      // slices: a Buffer#indexOf is a native call costing more than a small read's conversion.
+      const probe = buf.toString('latin1', 0, Math.min(buf.length, HEAD_PROBE_BYTES))
+      let end = probe.indexOf('\r\n\r\n')
+      if (end === -1 && buf.length > HEAD_PROBE_BYTES) end = buf.indexOf(HEAD_END)
       if (end === -1) {
         if (buf.length > MAX_HEAD_BYTES) { this.fail(httpError('UND_ERR_HEADERS_OVERFLOW', 'Headers Overflow Error')); return }
         this.pending = buf
         return
       }
       this.pending = null
-      if (!this.parseHead(buf, end)) return
+      if (!this.parseHead(buf, end, end + 4 <= probe.length ? probe.slice(0, end) : buf.toString('latin1', 0, end))) return
       this.bodyBytes(buf.subarray(end + 4))
     } else this.bodyBytes(data)
   }
@@ -226,9 +232,8 @@ export class H1Connection {
    * after). Only the status line and the three framing fields are read here; the header block is
    * handed over as text and split into fields only if the VU asks for headers.
    */
-  private parseHead(buf: Buffer, end: number): boolean {
+  private parseHead(buf: Buffer, end: number, text: string): boolean {
     const x = this.x as H1Handler
-    const text = buf.toString('latin1', 0, end)
     let lineEnd = text.indexOf('\r\n')
     if (lineEnd === -1) lineEnd = text.length
     // "HTTP/1.x NNN reason": checked and read by character code, no regex or number parsing.

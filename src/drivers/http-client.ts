@@ -40,6 +40,7 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
   private readonly names = new WeakMap<Target, Map<string, string>>()
   /** This VU's own connection per origin and whether a request is on it. */
   private readonly own = new Map<string, { client: Client | H1Connection; busy: boolean }>()
+  private last: { url: string; method: string; nameOption: string | undefined; target: Target; name: string; endpoint: Endpoint } | null = null
 
   constructor(private readonly d: HttpDriver, private readonly vu: VuState, private readonly tags: Readonly<Record<string, string>>) {
     // One listener per VU (not per request): a stopped VU aborts whatever it has in flight.
@@ -57,9 +58,21 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
 
   request(method: string, url: string, o: HttpRequestOptions = NO_OPTIONS): Promise<HttpResponse> {
     let target: Target
-    try { target = this.d.target(url) } catch (err) { return Promise.reject(err) }
-    const name = o.name ?? this.defaultName(target, method)
-    const endpoint = this.endpoint(method, name, o.tags)
+    let name: string
+    let endpoint: Endpoint
+    // A VU usually repeats its requests: the last one's lookups (URL, name, endpoint) are reused.
+    // Not with extra tags: an object changed in place must be read again.
+    const last = this.last
+    if (last && last.url === url && last.method === method && last.nameOption === o.name && o.tags === undefined) {
+      target = last.target
+      name = last.name
+      endpoint = last.endpoint
+    } else {
+      try { target = this.d.target(url) } catch (err) { return Promise.reject(err) }
+      name = o.name ?? this.defaultName(target, method)
+      endpoint = this.endpoint(method, name, o.tags)
+      this.last = o.tags === undefined ? { url, method, nameOption: o.name, target, name, endpoint } : null
+    }
     let headers: Record<string, string> | undefined = o.headers
     let body = o.body
     if (o.json !== undefined) {

@@ -55,6 +55,27 @@ describe('HTTP driver', () => {
     expect(r.trend('http_req_connecting')?.count).toBe(1) // one keep-alive connection for one sequential VU
   })
 
+  test('repeated requests keep their names and tags apart: a name option, another method, tags changed in place', async () => {
+    const { http, driver, result } = setup()
+    const url = `${statuses.url}/same`
+    await http.get(url)
+    await http.get(url)
+    await http.get(url, { name: 'named' })
+    await http.get(url)
+    await http.post(url)
+    const tags: Record<string, string> = { step: 'a' }
+    await http.get(url, { tags })
+    tags.step = 'b'
+    await http.get(url, { tags })
+    await driver.close()
+    const r = result()
+    expect(r.counter('http_reqs', { name: 'GET /same' })?.count).toBe(5)
+    expect(r.counter('http_reqs', { name: 'named' })?.count).toBe(1)
+    expect(r.counter('http_reqs', { name: 'POST /same' })?.count).toBe(1)
+    expect(r.counter('http_reqs', { step: 'a' })?.count).toBe(1)
+    expect(r.counter('http_reqs', { step: 'b' })?.count).toBe(1)
+  })
+
   test('json and streamed request bodies arrive intact; headers and query are sent', async () => {
     const { http, driver } = setup()
     const a = await http.post(`${echo.url}/j`, { json: { hello: 'wörld', n: [1, 2] }, headers: { 'x-trace': 't1' }, query: { a: 1, b: 'x y' } })
