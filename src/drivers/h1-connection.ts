@@ -20,6 +20,7 @@ export interface H1Handler {
   /** `rawHeaders`: the header block as received ("Name: value" lines), parsed only if asked for. */
   /** `at`: performance.now() when the bytes holding the head were read. */
   onHeaders(status: number, rawHeaders: string, resume: () => void, statusText: string, at: number): boolean
+  /** `chunk` is lent for the call only (it views a shared read buffer): copy what you keep. */
   onData(chunk: Buffer): boolean
   /** `at`: performance.now() at completion, which the connection took anyway. */
   onComplete(trailers: null, at: number): void
@@ -55,6 +56,8 @@ export interface H1Host {
 /** An idle connection older than this is replaced rather than reused (servers often close at 5 s). */
 const KEEP_ALIVE_MS = 4_000
 const HEAD_END = Buffer.from('\r\n\r\n')
+/** Where every own connection's socket reads land (see dispatch). */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024)
 /** A read's first bytes searched for the end of the head as text (most responses fit whole). */
 const HEAD_PROBE_BYTES = 1024
 /** A response head larger than this is a protocol error (undici's default maxHeaderSize). */
@@ -95,7 +98,6 @@ export class H1Connection {
   private closed = false
   /** The last request head written, with what it was built from. */
   private lastHead: { method: string; path: string; bodyLength: number; headers: string[] | null; bytes: Buffer } | null = null
-  private readonly onData = (data: Buffer) => this.read(data)
   private readonly onEnd = () => this.lost(httpError('UND_ERR_SOCKET', 'other side closed'))
   private readonly onSocketError = (err: Error) => this.lost(err)
   private readonly abort = (err: Error) => this.fail(err)
@@ -115,7 +117,13 @@ export class H1Connection {
     if (s && !s.destroyed && req.startedAt - this.idleSince < KEEP_ALIVE_MS) { this.send(s, head, req.body, req.startedAt); return }
     if (s) this.drop(s)
     const start = req.startedAt
-    const socket = connect({ host: this.h.host, port: this.h.port, noDelay: true })
+    // Reads land in one buffer shared by every connection (onread) and are handled before the next
+    // read can happen: no Readable stream, no 'data' event and no new buffer per read, which were
+    // a tenth of a request's CPU (docs/performance.md). Whatever outlives the read is copied.
+    const socket: Socket = connect({ host: this.h.host, port: this.h.port, noDelay: true, onread: { buffer: READ_BUFFER, callback: (n, buf) => {
+      if (this.socket === socket) this.read((buf as Buffer).subarray(0, n))
+      return true
+    } } })
     this.socket = socket
     socket.on('error', this.onSocketError)
     const timer = setTimeout(() => { socket.destroy(); this.lost(httpError('UND_ERR_CONNECT_TIMEOUT', `Connect Timeout Error (attempted address: ${this.h.authority}, timeout: ${this.h.connectTimeoutMs}ms)`)) }, this.h.connectTimeoutMs)
@@ -123,7 +131,6 @@ export class H1Connection {
       clearTimeout(timer)
       const at = performance.now()
       this.h.connected(socket, at - start)
-      socket.on('data', this.onData)
       socket.on('end', this.onEnd)
       socket.on('close', () => { if (this.socket === socket) this.lost(httpError('UND_ERR_SOCKET', 'other side closed')) })
       if (this.x === x) this.send(socket, head, req.body, at)
@@ -218,7 +225,8 @@ export class H1Connection {
       if (end === -1 && buf.length > HEAD_PROBE_BYTES) end = buf.indexOf(HEAD_END)
       if (end === -1) {
         if (buf.length > MAX_HEAD_BYTES) { this.fail(httpError('UND_ERR_HEADERS_OVERFLOW', 'Headers Overflow Error')); return }
-        this.pending = buf
+        // Kept past this read: copied out of the shared read buffer.
+        this.pending = buf === data ? Buffer.from(buf) : buf
         return
       }
       this.pending = null
@@ -393,7 +401,6 @@ export class H1Connection {
 
   private drop(s: Socket): void {
     if (this.socket === s) this.socket = null
-    s.off('data', this.onData)
     s.off('end', this.onEnd)
     s.destroy()
   }

@@ -67,7 +67,8 @@ export class Exchange {
   }
   onData(chunk: Buffer): boolean {
     this.bytes += chunk.length
-    if (this.keep) (this.chunks ??= []).push(chunk)
+    // Our own connection lends chunks of a shared read buffer: a kept body is copied.
+    if (this.keep) (this.chunks ??= []).push(Buffer.from(chunk))
     return true
   }
   onComplete(_trailers?: unknown, at?: number): void {

@@ -119,6 +119,28 @@ describe('own HTTP/1.1 connection', () => {
     expect(seen.bodies.slice(5, 7)).toEqual(['xy', 'xyz'])
   })
 
+  test('bodies larger than one read arrive intact while other connections read into the same buffer', async () => {
+    const body = (i: number) => Buffer.alloc(150_000 + i * 7_919, String.fromCharCode(97 + i))
+    const { url } = await scripted((socket, head) => {
+      const i = Number(/^GET \/(\d+)/.exec(head)?.[1])
+      const b = body(i)
+      if (i % 2 === 0) { socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${b.length}\r\n\r\n`); socket.write(b); return }
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')
+      for (let at = 0; at < b.length; at += 40_000) { const part = b.subarray(at, at + 40_000); socket.write(`${part.length.toString(16)}\r\n`); socket.write(part); socket.write('\r\n') }
+      socket.write('0\r\n\r\n')
+    })
+    const registry = new MetricsRegistry()
+    driver = new HttpDriver({ sink: registry })
+    const d = driver
+    const vus = Array.from({ length: 6 }, (_, id) => d.forVu({ id, scenario: 'default', iteration: 0, lagMs: null, signal: new AbortController().signal }))
+    const rounds = await Promise.all(vus.map(async (http, i) => {
+      const bodies: Uint8Array[] = []
+      for (let r = 0; r < 3; r++) bodies.push((await http.get(`${url}/${i}`)).bodyBytes as Uint8Array)
+      return bodies
+    }))
+    rounds.forEach((bodies, i) => { for (const b of bodies) expect(Buffer.from(b).equals(body(i)), `VU ${i}`).toBe(true) })
+  })
+
   test('chunked bodies split anywhere, with extensions and trailers, arrive whole', async () => {
     const body = 'The quick brown fox jumps over the lazy dog. '.repeat(40)
     const a = body.slice(0, 700)
