@@ -27,7 +27,8 @@ export class GrpcClientImpl implements GrpcServiceClient {
   private readonly baseMetadata: [string, string][] | null
   private closed = false
 
-  constructor(ctor: ServiceConstructor, private readonly o: GrpcClientOptions, private readonly d: GrpcDriver, private readonly tags: Tags) {
+  constructor(ctor: ServiceConstructor, private readonly o: GrpcClientOptions, private readonly d: GrpcDriver, private readonly tags: Tags,
+    private readonly onClose: () => void = () => {}) {
     this.client = new ctor(o.address, grpcJs().credentials.createInsecure(), { channelOverride: d.channel(o.address) })
     this.baseMetadata = o.metadata && Object.keys(o.metadata).length ? Object.entries(o.metadata) : null
   }
@@ -66,6 +67,7 @@ export class GrpcClientImpl implements GrpcServiceClient {
     if (this.closed) return
     this.closed = true
     for (const c of this.calls) c.cancel()
+    this.onClose()
   }
 
   private stream<T>(method: string, open: (fn: (...args: unknown[]) => unknown) => unknown, response?: Promise<T | null>): GrpcStream<T> {

@@ -94,11 +94,12 @@ export class GrpcDriver {
 
   forVu(vu: VuState, tags: Readonly<Record<string, string>> = {}): GrpcVuClient {
     const mine = new Set<GrpcClientImpl>()
-    vu.signal.addEventListener('abort', () => { for (const c of mine) c.close() }, { once: true })
+    vu.signal.addEventListener('abort', () => { for (const c of [...mine]) c.close() }, { once: true })
     return {
       client: (protoPath, options) => {
         const ctor = this.service(protoPath, options.service)
-        const c = new GrpcClientImpl(ctor, options, this, { ...tags, ...options.tags, scenario: vu.scenario })
+        // A closed client is forgotten: a VU that makes a client per iteration must not pile them up.
+        const c: GrpcClientImpl = new GrpcClientImpl(ctor, options, this, { ...tags, ...options.tags, scenario: vu.scenario }, () => { mine.delete(c); this.clients.delete(c) })
         mine.add(c)
         this.clients.add(c)
         return c
@@ -111,7 +112,7 @@ export class GrpcDriver {
   }
 
   close(): void {
-    for (const c of this.clients) c.close()
+    for (const c of [...this.clients]) c.close()
     this.clients.clear()
     for (const c of this.channels.values()) c.close()
     this.channels.clear()
