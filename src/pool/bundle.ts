@@ -6,9 +6,14 @@
  *
  * Two kinds: a test file's bundle (its inline perf()/scenario() functions are found by name), and
  * a scenario module's bundle (its default export is the VU function).
+ *
+ * A bundle's file is named by the hash of its bytes: processes that build the same code share one
+ * file instead of adding one each, and a changed source gets a new name (workers import by URL, and
+ * an imported URL is never loaded again). Files unused for a week are removed.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { threadId } from 'node:worker_threads'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
@@ -58,16 +63,39 @@ function cached(key: string, file: string, lines: string[]): Promise<string> {
   return p
 }
 
+/** A bundle file not used for this long is removed by the next process that bundles. */
+const UNUSED_MS = 7 * 24 * 3600 * 1000
+const pruned = new Set<string>()
+
 async function make(file: string, contents: string): Promise<string> {
   const outDir = join(nodeModulesOf(file), '.cache', 'loadspec')
   mkdirSync(outDir, { recursive: true })
-  const out = join(outDir, `${createHash('sha1').update(contents).digest('hex').slice(0, 12)}-${Date.now().toString(36)}.mjs`)
-  await build({
+  if (!pruned.has(outDir)) { pruned.add(outDir); prune(outDir) }
+  const built = await build({
     stdin: { contents, resolveDir: dirname(file), sourcefile: 'loadspec-worker-entry.mjs', loader: 'js' },
-    bundle: true, platform: 'node', format: 'esm', target: 'node22', packages: 'external', outfile: out,
-    alias: { vitest: join(here, 'vitest-stub.cjs') }, sourcemap: 'inline', logLevel: 'silent',
+    bundle: true, platform: 'node', format: 'esm', target: 'node22', packages: 'external', outfile: join(outDir, 'bundle.mjs'),
+    alias: { vitest: join(here, 'vitest-stub.cjs') }, sourcemap: 'inline', logLevel: 'silent', write: false,
   })
+  const code = (built.outputFiles[0] as { contents: Uint8Array }).contents
+  const out = join(outDir, `${createHash('sha1').update(code).digest('hex').slice(0, 16)}.mjs`)
+  if (existsSync(out)) {
+    const now = new Date()
+    utimesSync(out, now, now) // in use: not pruned
+  } else {
+    // Written whole under a temporary name, then renamed: another process never imports half a file.
+    const tmp = `${out}.${process.pid}-${threadId}.tmp`
+    writeFileSync(tmp, code)
+    renameSync(tmp, out)
+  }
   return pathToFileURL(out).href
+}
+
+function prune(dir: string): void {
+  const before = Date.now() - UNUSED_MS
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    try { if (statSync(path).mtimeMs < before) rmSync(path, { force: true }) } catch { /* gone already */ }
+  }
 }
 
 function nodeModulesOf(file: string): string {
