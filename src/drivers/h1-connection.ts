@@ -270,11 +270,13 @@ export class H1Connection {
     for (let at = lineEnd + 2; at < text.length;) {
       let eol = text.indexOf('\r\n', at)
       if (eol === -1) eol = text.length
+      // A field line without a name and colon is malformed, as llhttp (undici) and Go's client treat it.
+      const colon = text.indexOf(':', at)
+      if (colon <= at || colon > eol) { this.fail(httpError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field')); return false }
       const first = text.charCodeAt(at) | 0x20
       if (first === 0x63 || first === 0x74) {
-        const colon = text.indexOf(':', at)
         const n = colon - at
-        if (colon !== -1 && colon < eol && (n === 10 || n === 14 || n === 17)) {
+        if (n === 10 || n === 14 || n === 17) {
           const name = text.slice(at, colon).toLowerCase()
           if (name === 'connection') connection ??= text.slice(colon + 1, eol).trim().toLowerCase()
           else if (name === 'content-length') lengthText ??= text.slice(colon + 1, eol).trim()
