@@ -20,7 +20,7 @@ export interface CustomMetrics {
 }
 
 export interface VuContext<D = unknown> {
-  /** HTTP client (undici keep-alive pools); failures are returned and counted, not thrown. */
+  /** HTTP client (a keep-alive connection per VU and origin); failures are returned and counted, not thrown. */
   readonly http: HttpClient
   /** WebSocket client: `ws.connect(url)` → session with send / next / request / close. */
   readonly ws: WsClient
