@@ -45,14 +45,26 @@ export interface VuContext<D = unknown> {
   readonly signal: AbortSignal
 }
 
-export function createVuContext<D>(state: VuState, http: HttpClient, ws: WsClient, grpc: GrpcVuClient, sink: MetricSink, data: D, baseTags: Tags): VuContext<D> {
-  const checkHandles = new Map<string, RateHandle>()
+/** Makers of a VU's protocol clients, called on the VU's first use of each. */
+export interface VuClientMakers {
+  http(): HttpClient
+  ws(): WsClient
+  grpc(): GrpcVuClient
+}
+
+export function createVuContext<D>(state: VuState, clients: VuClientMakers, sink: MetricSink, data: D, baseTags: Tags): VuContext<D> {
+  // Clients and caches are made on first use: a VU holds only what its scenario touches (a
+  // WebSocket-only VU has no HTTP or gRPC client; docs/performance.md).
+  let http: HttpClient | undefined
+  let ws: WsClient | undefined
+  let grpc: GrpcVuClient | undefined
+  let checkHandles: Map<string, RateHandle> | undefined
   const withScenario = (tags?: Record<string, string>): Tags => ({ ...baseTags, ...tags })
   const custom = <H>(make: (name: string, tags: Tags) => H) => {
-    const cache = new Map<string, H>()
+    let cache: Map<string, H> | undefined
     return (name: string) => {
-      let base = cache.get(name)
-      if (!base) { base = make(name, baseTags); cache.set(name, base) }
+      let base = cache?.get(name)
+      if (!base) { base = make(name, baseTags); (cache ??= new Map()).set(name, base) }
       return { base, extra: (tags: Record<string, string>) => make(name, withScenario(tags)) }
     }
   }
@@ -62,18 +74,18 @@ export function createVuContext<D>(state: VuState, http: HttpClient, ws: WsClien
   const gauges = custom((n, t) => sink.gauge(n, t))
 
   return {
-    http,
-    ws,
-    grpc,
+    get http() { return (http ??= clients.http()) },
+    get ws() { return (ws ??= clients.ws()) },
+    get grpc() { return (grpc ??= clients.grpc()) },
     check(value, checks, tags) {
       let all = true
       for (const label in checks) {
         let ok: boolean
         try { ok = (checks[label] as (v: typeof value) => boolean)(value) === true } catch { ok = false }
-        let h = tags ? undefined : checkHandles.get(label)
+        let h = tags ? undefined : checkHandles?.get(label)
         if (!h) {
           h = sink.rate('checks', withScenario({ ...tags, check: label }))
-          if (!tags) checkHandles.set(label, h)
+          if (!tags) (checkHandles ??= new Map()).set(label, h)
         }
         h.add(ok)
         if (!ok) all = false

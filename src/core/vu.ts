@@ -21,7 +21,9 @@ export class Vu {
   constructor(id: number, readonly type: UserTypePlan, private readonly rt: Runtime) {
     this.state = { id, scenario: type.name, iteration: -1, lagMs: null, signal: this.controller.signal }
     const tags = { ...rt.tags, ...type.tags }
-    this.ctx = createVuContext(this.state, rt.http.forVu(this.state, tags), rt.ws.forVu(this.state, tags), rt.grpc.forVu(this.state, tags), rt.registry, rt.data, { ...tags, scenario: type.name })
+    const state = this.state
+    this.ctx = createVuContext(state, { http: () => rt.http.forVu(state, tags), ws: () => rt.ws.forVu(state, tags), grpc: () => rt.grpc.forVu(state, tags) },
+      rt.registry, rt.data, { ...tags, scenario: type.name })
     this.h = rt.iterationHandles(type)
     rt.vuAllocated()
   }
