@@ -75,8 +75,8 @@ export class GrpcDriver {
   /**
    * One channel per address for every VU client of the run. grpc-js already carries all channels
    * to one address over one HTTP/2 connection (its global subchannel pool), so sharing the channel
-   * changes nothing on the wire; a channel per VU only added per-call work in each channel's
-   * bookkeeping (docs/performance.md).
+   * changes nothing on the wire; a channel per VU only added objects per VU (no CPU difference
+   * measured per call; docs/performance.md).
    */
   private readonly channels = new Map<string, grpc.Channel>()
   constructor(readonly sink: MetricSink) {}

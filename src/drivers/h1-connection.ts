@@ -20,8 +20,8 @@ export interface H1Handler {
   /** `rawHeaders`: the header block as received ("Name: value" lines), parsed only if asked for. */
   /** `at`: performance.now() when the bytes holding the head were read. */
   onHeaders(status: number, rawHeaders: string, resume: () => void, statusText: string, at: number): boolean
-  /** `chunk` is lent for the call only (it views a shared read buffer): copy what you keep. */
-  onData(chunk: Buffer): boolean
+  /** `lent`: the chunk views a shared read buffer and is valid for the call only; copy what you keep. */
+  onData(chunk: Buffer, lent: true): boolean
   /** `at`: performance.now() at completion, which the connection took anyway. */
   onComplete(trailers: null, at: number): void
   onError(err: Error): void
@@ -116,7 +116,7 @@ export class H1Connection {
     // A free open connection: the request has it at once, so its start is also its connect time.
     if (s && !s.destroyed && req.startedAt - this.idleSince < KEEP_ALIVE_MS) { this.send(s, head, req.body, req.startedAt); return }
     if (s) this.drop(s)
-    const start = req.startedAt
+    const start = performance.now()
     // Reads land in one buffer shared by every connection (onread) and are handled before the next
     // read can happen: no Readable stream, no 'data' event and no new buffer per read, which were
     // a tenth of a request's CPU (docs/performance.md). Whatever outlives the read is copied.
@@ -311,14 +311,14 @@ export class H1Connection {
     if (!x || data.length === 0) return
     switch (this.body) {
       case Body.Length: {
-        if (data.length < this.remaining) { this.remaining -= data.length; x.onData(data); return }
+        if (data.length < this.remaining) { this.remaining -= data.length; x.onData(data, true); return }
         const last = data.length === this.remaining ? data : data.subarray(0, this.remaining)
         this.remaining = 0
-        x.onData(last)
+        x.onData(last, true)
         if (this.x === x) this.complete(this.readAt)
         return
       }
-      case Body.UntilClose: x.onData(data); return
+      case Body.UntilClose: x.onData(data, true); return
       case Body.Chunked: this.chunked(data); return
       default: return
     }
@@ -334,7 +334,7 @@ export class H1Connection {
     while (pos < data.length && this.x === x) {
       if (this.chunk === Chunk.Data) {
         const n = Math.min(this.remaining, data.length - pos)
-        x.onData(data.subarray(pos, pos + n))
+        x.onData(data.subarray(pos, pos + n), true)
         pos += n
         this.remaining -= n
         if (this.remaining === 0) { this.chunk = Chunk.DataEnd; this.remaining = 2 }

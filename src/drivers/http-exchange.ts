@@ -65,10 +65,10 @@ export class Exchange {
     this.rawHeaders = rawHeaders
     return true
   }
-  onData(chunk: Buffer): boolean {
+  /** `lent`: our own connection's chunks view its shared read buffer, so a kept one is copied; undici's are ours to keep. */
+  onData(chunk: Buffer, lent?: true): boolean {
     this.bytes += chunk.length
-    // Our own connection lends chunks of a shared read buffer: a kept body is copied.
-    if (this.keep) (this.chunks ??= []).push(Buffer.from(chunk))
+    if (this.keep) (this.chunks ??= []).push(lent ? Buffer.from(chunk) : chunk)
     return true
   }
   onComplete(_trailers?: unknown, at?: number): void {

@@ -47,6 +47,9 @@ export function createHistogram(): Histogram {
   return h
 }
 
+/** Reused by every encoding (they are synchronous): grows to the largest histogram seen. */
+let scratch = Buffer.allocUnsafe(4096)
+
 /**
  * HdrHistogram's V2 encoding, uncompressed, in base64 (it starts "HISTEw"; Java's
  * `decodeFromByteBuffer` and our `addEncoded` read it). Not deflated: inflating one small payload
@@ -54,9 +57,6 @@ export function createHistogram(): Histogram {
  * only saves ~45% of bytes that are small already (docs/performance.md). Compressed encodings
  * ("HISTFA", what earlier versions wrote) are still read.
  */
-/** Reused by every encoding (they are synchronous): grows to the largest histogram seen. */
-let scratch = Buffer.allocUnsafe(4096)
-
 export function encodeHistogram(histogram: Histogram): string {
   const h = histogram as unknown as IndexedHistogram
   const limit = h.maxValue > 0 ? h.countsArrayIndex(h.maxValue) + 1 : 1
