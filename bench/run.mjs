@@ -1,9 +1,9 @@
 // `npm run bench`: loadspec against wrk, autocannon and bare Node clients, measured side by side in
 // one run on this machine (targets on core 0, generators on core 1), written to bench/results.json
 // and bench/results.md, printed, and copied into README between the bench markers.
-// Flags: --quick (short runs, 1 repetition), --only http,latency,open,memory,pool,grpc, --no-readme.
+// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc, --no-readme.
 import { cpus, totalmem } from 'node:os'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { measure, median, resultOf, startServer } from './lib/proc.mjs'
@@ -40,7 +40,7 @@ const log = (s) => process.stderr.write(s + '\n')
 
 /**
  * Runs each tool once per repetition, interleaved, and keeps per-tool lists of figures. The order
- * rotates each repetition, so no tool always runs right after the same one (or first, on a cold machine).
+ * rotates each repetition, so no tool always runs first (on a machine cold from the previous section).
  */
 async function interleave(tools, reps = REPS) {
   const out = Object.fromEntries(Object.keys(tools).map((k) => [k, []]))
@@ -60,12 +60,15 @@ const med = (list, key) => median(list.map((x) => x[key]))
 const pairedRatio = (a, b, key) => median(a.map((x, i) => x[key] / b[i][key]))
 
 /**
- * Cost of `n` requests (or calls) a generator made in `seconds` of load, measured as `m`: CPU µs
- * per request over the whole process (start-up included), and in the steady state (CPU share over
- * the middle of the run ÷ the load's rate). Rate is over the load, not the process's life.
+ * Cost of `n` requests (or calls) a generator made in `seconds` of load, `failed` of them failed,
+ * measured as `m`: CPU µs per request over the whole process (start-up included), and in the
+ * steady state (CPU share over the middle of the run ÷ the load's rate). Rate is over the load,
+ * not the process's life. A tool whose requests failed is cheaper for the wrong reason: the
+ * markdown says so.
  */
-function cost(m, n, seconds) {
-  return { requests: n, rps: n / seconds, cpuUsPerReq: (m.cpu * 1e6) / n, steadyUsPerReq: (m.steadyCpu * 1e6 * seconds) / n, maxRssMb: m.maxRssKb / 1024 }
+function cost(m, n, seconds, failed) {
+  const rps = n / seconds
+  return { requests: n, failed, rps, cpuUsPerReq: (m.cpu * 1e6) / n, steadyUsPerReq: (m.steadyCpu * 1e6) / rps, maxRssMb: m.maxRssKb / 1024 }
 }
 
 // 1. HTTP cost: CPU µs per request against nginx, closed loop, 50 connections, keep-alive.
@@ -77,11 +80,12 @@ if (want('http')) {
       wrk: async () => {
         const m = await measure('wrk', ['-t1', '-c50', `-d${SECS}s`, nginx.url], { core: GEN_CORE })
         const [, n, secs] = /(\d+) requests in ([\d.]+)s/.exec(m.stdout)
-        return cost(m, Number(n), Number(secs))
+        const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(m.stdout)?.slice(1).reduce((a, b) => a + Number(b), 0) ?? 0
+        return cost(m, Number(n), Number(secs), Number(/Non-2xx or 3xx responses: (\d+)/.exec(m.stdout)?.[1] ?? 0) + socketErrors)
       },
-      autocannon: async () => { const m = await measure(node, [autocannon, '-c', '50', '-d', String(SECS), '--json', nginx.url], { core: GEN_CORE }); const j = JSON.parse(m.stdout); return cost(m, j.requests.total, j.duration) },
-      'undici Pool.request': async () => { const m = await gen('undici-loop.mjs', [nginx.url, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.requests, r.seconds) },
-      loadspec: async () => { const m = await gen('loadspec-http.mjs', [nginx.url, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.requests, r.seconds) },
+      autocannon: async () => { const m = await measure(node, [autocannon, '-c', '50', '-d', String(SECS), '--json', nginx.url], { core: GEN_CORE }); const j = JSON.parse(m.stdout); return cost(m, j.requests.total, j.duration, j.errors + j.non2xx) },
+      'undici Pool.request': async () => { const m = await gen('undici-loop.mjs', [nginx.url, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.requests, r.seconds, r.failed) },
+      loadspec: async () => { const m = await gen('loadspec-http.mjs', [nginx.url, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.requests, r.seconds, r.failed) },
     }, COST_REPS)
     const base = runs.autocannon
     results.sections.http = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { rps: med(v, 'rps'), cpuUsPerReq: med(v, 'cpuUsPerReq'), steadyUsPerReq: med(v, 'steadyUsPerReq'),
@@ -161,7 +165,7 @@ if (want('memory')) {
 if (want('pool')) {
   log('pool: first request, workers 1 vs 2, merge of 100 results')
   const first = []
-  for (let r = 0; r < Math.max(3, REPS); r++) first.push(resultOf((await gen('pool.mjs', ['first', 'x'])).stdout).firstRequestMs)
+  for (let r = 0; r < 3; r++) first.push(resultOf((await gen('pool.mjs', ['first'])).stdout).firstRequestMs)
   const nginx = await startNginx({ core: SERVER_CORE, port: 18083, dir: `${tmp}nginx-pool` })
   let scale
   try {
@@ -182,7 +186,7 @@ if (want('grpc')) {
   const srv = await startServer(node, [here('./servers/grpc-echo.mjs')], { core: SERVER_CORE })
   const address = `127.0.0.1:${srv.port}`
   try {
-    const call = async (script) => { const m = await gen(script, [address, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.calls, r.seconds) }
+    const call = async (script) => { const m = await gen(script, [address, 50, SECS]); const r = resultOf(m.stdout); return cost(m, r.calls, r.seconds, r.failed) }
     const runs = await interleave({ 'grpc-js bare': () => call('grpc-bare.mjs'), loadspec: () => call('grpc-loadspec.mjs') }, COST_REPS)
     const bare = runs['grpc-js bare']
     results.sections.grpc = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { callsPerSec: med(v, 'rps'), cpuUsPerCall: med(v, 'cpuUsPerReq'), steadyUsPerCall: med(v, 'steadyUsPerReq'),
@@ -205,13 +209,15 @@ function machine() {
 }
 
 function version(cmd, a) {
-  try { return execFileSync(cmd, a, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().split('\n')[0].trim() } catch (e) { return String(e.stderr ?? e.stdout ?? '').split('\n')[0].trim() }
+  // nginx -v prints to stderr and exits 0; wrk -v exits 1: the first line either way.
+  const r = spawnSync(cmd, a, { encoding: 'utf8' })
+  return `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).find(Boolean) ?? ''
 }
 
 function markdown(r) {
   const f = (v, d = 1) => (v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(d))
   const m = r.machine
-  const out = [`Measured ${r.date.slice(0, 10)} on ${m.cores} × ${m.cpu}, ${m.memGb} GiB, ${m.os}, Node ${m.node}; target on core ${SERVER_CORE}, generator on core ${GEN_CORE}; median of ${r.reps}${r.quick ? ' (quick run)' : ''}.`, '']
+  const out = [`Measured ${r.date.slice(0, 10)} on ${m.cores} × ${m.cpu}, ${m.memGb} GiB, ${m.os}, Node ${m.node}; target on core ${SERVER_CORE}, generator on core ${GEN_CORE}${r.quick ? ' (quick run: one repetition of each, 3 s runs)' : ''}.`, '']
   const s = r.sections
   if (s.http) {
     out.push(`**HTTP cost** (nginx, closed loop, 50 keep-alive connections, one generator thread; median of ${s.http.autocannon?.runs.length ?? '?'}; CPU per request over the whole process, start-up included, and in the steady state, the middle 60 % of the run; × autocannon is the median of the ratios within each repetition)`, '',
@@ -219,7 +225,7 @@ function markdown(r) {
     for (const [k, v] of Object.entries(s.http)) {
       out.push(`| ${k} | ${f(v.rps, 0)} | ${f(v.cpuUsPerReq, 2)} | ${f(v.vsAutocannon, 2)} | ${f(v.steadyUsPerReq, 2)} | ${f(v.steadyVsAutocannon, 2)} | ${f(v.maxRssMb, 0)} |`)
     }
-    out.push('')
+    out.push(...failures(s.http), '')
   }
   if (s.latency) {
     out.push('**Latency truth** (server answers after 10 ms and measures itself; 10 connections)', '',
@@ -248,8 +254,15 @@ function markdown(r) {
   if (s.grpc) {
     out.push(`**gRPC** (unary, 50 concurrent; median of ${s.grpc['grpc-js bare']?.runs.length ?? '?'}; CPU per call over the whole process and in the steady state)`, '', '| client | calls/s | CPU µs / call | × bare | steady µs / call | × bare |', '|---|---:|---:|---:|---:|---:|')
     for (const [k, v] of Object.entries(s.grpc)) out.push(`| ${k} | ${f(v.callsPerSec, 0)} | ${f(v.cpuUsPerCall, 1)} | ${f(v.vsBare, 2)} | ${f(v.steadyUsPerCall, 1)} | ${f(v.steadyVsBare, 2)} |`)
+    out.push(...failures(s.grpc))
   }
   return out.join('\n')
+}
+
+/** A warning line per tool whose requests failed in some run (its cost is then not comparable). */
+function failures(section) {
+  return Object.entries(section).filter(([, v]) => v.runs.some((x) => x.failed > 0))
+    .map(([k, v]) => `\n**Warning:** ${k} had failed requests (${v.runs.map((x) => x.failed).join(', ')} per run); its cost is not comparable.`)
 }
 
 function updateReadme(md) {

@@ -1,5 +1,6 @@
 // Heap and RSS per idle HTTP VU: N VUs make one request each, then sleep; measured once all slept.
 import { run } from '../../dist/index.js'
+import { memorySnapshot as snapshot } from '../lib/memory.mjs'
 
 const [url, n = '2000', hold = '5'] = process.argv.slice(2)
 const N = Number(n)
@@ -12,9 +13,3 @@ await run({ name: 'bench', executor: 'per-vu-iterations', vus: N, iterations: 1,
 clearInterval(watch)
 if (!at) throw new Error(`only ${idle} of ${N} VUs went idle`)
 process.stdout.write(`RESULT ${JSON.stringify({ vus: N, heapPerVuKb: (at.heap - base.heap) / N / 1024, rssPerVuKb: (at.rss - base.rss) / N / 1024 })}\n`)
-
-function snapshot() {
-  globalThis.gc?.()
-  const m = process.memoryUsage()
-  return { rss: m.rss, heap: m.heapUsed }
-}

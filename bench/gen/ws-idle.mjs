@@ -2,6 +2,7 @@
 // taken after loading loadspec. MODE 'vu': N VUs each open one session and hold it (VU, context and
 // driver included); MODE 'fanout': one VU holds N subscriber sessions (ws.fanout). Run with --expose-gc.
 import { run } from '../../dist/index.js'
+import { memorySnapshot as snapshot } from '../lib/memory.mjs'
 
 const [url, n = '10000', hold = '8', mode = 'vu'] = process.argv.slice(2)
 const N = Number(n)
@@ -31,9 +32,3 @@ if (mode === 'fanout') {
 clearInterval(watch)
 if (!at) throw new Error(`only ${open} of ${N} sessions opened`)
 process.stdout.write(`RESULT ${JSON.stringify({ mode, sessions: N, openMs, rssPerSessionKb: (at.rss - base.rss) / N / 1024, heapPerSessionKb: (at.heap - base.heap) / N / 1024 })}\n`)
-
-function snapshot() {
-  globalThis.gc?.()
-  const m = process.memoryUsage()
-  return { rss: m.rss, heap: m.heapUsed }
-}

@@ -15,14 +15,14 @@ const SAMPLE_MS = 200
  * the run, without start-up and shut-down (the benchmark method's steady-state figure).
  */
 export function measure(cmd, args, { core, env, timeoutMs = 120_000 } = {}) {
-  const pinned = core === undefined ? [cmd, ...args] : ['taskset', '-c', String(core), cmd, ...args]
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', `${TIME_TAG} %e %U %S %M`, ...pinned], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    // Its own process group, so a timeout kills the generator, not only GNU time above it.
+    const child = spawn('/usr/bin/time', ['-f', `${TIME_TAG} %e %U %S %M`, ...pinned(cmd, args, core)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => { stdout += d })
     child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), timeoutMs)
     const samples = []
     const sampler = setInterval(() => { const t = cpuTicks(child.pid); if (t !== null) samples.push([performance.now(), t]) }, SAMPLE_MS)
     child.on('error', reject)
@@ -36,6 +36,11 @@ export function measure(cmd, args, { core, env, timeoutMs = 120_000 } = {}) {
   })
 }
 
+/** `cmd args`, run on `core` through taskset when one is given. */
+function pinned(cmd, args, core) {
+  return core === undefined ? [cmd, ...args] : ['taskset', '-c', String(core), cmd, ...args]
+}
+
 /** The JSON a generator script prints on its `RESULT` line. */
 export function resultOf(stdout) {
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
@@ -45,13 +50,13 @@ export function resultOf(stdout) {
 
 /** Starts a long-running server on `core`; resolves once it prints `READY <port>`. */
 export function startServer(cmd, args, { core, env } = {}) {
-  const pinned = core === undefined ? [cmd, ...args] : ['taskset', '-c', String(core), cmd, ...args]
   return new Promise((resolve, reject) => {
-    const child = spawn(pinned[0], pinned.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const [exe, ...rest] = pinned(cmd, args, core)
+    const child = spawn(exe, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
     let buf = ''
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${cmd} did not print READY in 15 s`)) }, 15_000)
     child.on('error', reject)
-    child.on('exit', (code) => { if (timer) reject(new Error(`${cmd} exited ${code} before READY`)) })
+    child.on('exit', (code) => reject(new Error(`${cmd} exited ${code} before READY`)))
     child.stdout.on('data', (d) => {
       buf += d
       const m = /READY (\d+)/.exec(buf)
