@@ -17,8 +17,10 @@ export interface H1Handler {
   /** `at`: performance.now() when the request had its connection (its start, on a free open one). */
   onConnect(abort: (err: Error) => void, at: number): void
   onRequestSent(): void
-  /** `rawHeaders`: the header block as received ("Name: value" lines), parsed only if asked for. */
-  /** `at`: performance.now() when the bytes holding the head were read. */
+  /**
+   * `rawHeaders`: the header block as received ("Name: value" lines), parsed only if asked for;
+   * `at`: performance.now() when the bytes holding the head were read.
+   */
   onHeaders(status: number, rawHeaders: string, resume: () => void, statusText: string, at: number): boolean
   /** `lent`: the chunk views a shared read buffer and is valid for the call only; copy what you keep. */
   onData(chunk: Buffer, lent: true): boolean
@@ -40,7 +42,7 @@ export interface H1Request {
 
 /**
  * What the connection needs from its driver: where to connect and socket accounting. The driver
- * also calls `checkTimeout()` of every connection from one timer a few times a second, so a
+ * also calls `checkTimeout()` of every connection from one timer every 50 ms, so a
  * request's timeout costs a field write, not a timer.
  */
 export interface H1Host {

@@ -2,7 +2,8 @@
  * Protocol packages loaded on first use, not when loadspec is imported: @grpc/grpc-js and
  * @grpc/proto-loader take ~75 ms to load, undici ~50 ms and ws ~15 ms, and every pool worker would
  * pay that before its first request even when its scenario does not need them (plain-http VUs use
- * loadspec's own connection; undici carries https and concurrent requests; docs/performance.md).
+ * loadspec's own connection; undici carries https, streamed bodies and concurrent requests;
+ * docs/performance.md).
  * They are CommonJS, so a synchronous require keeps `grpc.client()`, `ws.connect()` and the HTTP
  * client as they are.
  */

@@ -21,7 +21,7 @@ export type { Histogram }
 /**
  * hdr-histogram-js's Int32Histogram, recording with integer arithmetic: the bucket of a value comes
  * from its leading zeros (Math.clz32) and its sub-bucket from a shift, where the library computes
- * Math.log2, Math.pow and a division on every record (every request records 8 values;
+ * Math.log2, Math.pow and a division on every record (an HTTP request and its iteration record 8 values;
  * docs/performance.md). The index is the library's own (tested against countsArrayIndex); values
  * outside 0 … 2^31, and values past the current range (the array grows), take the library's path.
  * Valid for the layout createHistogram() builds: lowest discernible value 1 (unit magnitude 0).
