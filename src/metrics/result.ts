@@ -4,7 +4,7 @@
  */
 import type { MetricQuery, MetricValues } from './values.ts'
 import type { ResultData, ThresholdResult } from './result-data.ts'
-import type { SerializedErrors } from './serialized.ts'
+import type { SerializedErrors, SerializedSecond } from './serialized.ts'
 import { SeriesIndex, type MetricSummary, type TrendSummary, type CounterSummary, type RateSummary, type GaugeSummary } from './summary.ts'
 import { decodeHistogram } from './histogram.ts'
 
@@ -145,23 +145,42 @@ export class PerfResult extends MetricView {
   /** Per-second figures of the main metrics. */
   get timeline(): readonly TimelinePoint[] {
     if (this.timelineCache) return this.timelineCache
+    const names = this.timelineMetrics()
+    this.timelineCache = this.data.metrics.timeline.map((s) => timelinePoint(s, names))
+    return this.timelineCache
+  }
+
+  /**
+   * @internal One second of the timeline (negative: from the end) without decoding the others:
+   * live progress reads the last second or two of a result rebuilt every second.
+   */
+  timelineAt(i: number): TimelinePoint | undefined {
+    const s = this.data.metrics.timeline.at(i)
+    return s && timelinePoint(s, this.timelineMetrics())
+  }
+
+  /** The latency trend, request counter and failure rate the timeline reads. */
+  private timelineMetrics(): TimelineMetrics {
     const latency = this.latencyMetric ?? 'http_req_duration'
     const counter = latency === 'grpc_req_duration' ? 'grpc_reqs' : latency === 'iteration_duration' ? 'iterations' : 'http_reqs'
     const failed = latency === 'grpc_req_duration' ? 'grpc_req_failed' : latency === 'iteration_duration' ? 'iteration_failed' : 'http_req_failed'
-    this.timelineCache = this.data.metrics.timeline.map((s) => {
-      const enc = s.trends[latency]
-      const h = enc ? decodeHistogram(enc) : null
-      const at = (p: number) => (h && h.totalCount ? h.getValueAtPercentile(p) / 1000 : 0)
-      return { t: s.t, requests: s.counters[counter] ?? 0, errors: s.rates[failed]?.[0] ?? 0, vus: s.gauges['vus'] ?? 0,
-        p50: at(50), p95: at(95), p99: at(99), max: h && h.totalCount ? h.maxValue / 1000 : 0,
-        dataSent: s.counters['data_sent'] ?? 0, dataReceived: s.counters['data_received'] ?? 0 }
-    })
-    return this.timelineCache
+    return { latency, counter, failed }
   }
 
   /** The serialisable form (JSON-safe, mergeable). */
   toJSON(): ResultData { return this.data }
 
+}
+
+interface TimelineMetrics { latency: string; counter: string; failed: string }
+
+function timelinePoint(s: SerializedSecond, m: TimelineMetrics): TimelinePoint {
+  const enc = s.trends[m.latency]
+  const h = enc ? decodeHistogram(enc) : null
+  const at = (p: number) => (h && h.totalCount ? h.getValueAtPercentile(p) / 1000 : 0)
+  return { t: s.t, requests: s.counters[m.counter] ?? 0, errors: s.rates[m.failed]?.[0] ?? 0, vus: s.gauges['vus'] ?? 0,
+    p50: at(50), p95: at(95), p99: at(99), max: h && h.totalCount ? h.maxValue / 1000 : 0,
+    dataSent: s.counters['data_sent'] ?? 0, dataReceived: s.counters['data_received'] ?? 0 }
 }
 
 function onlyType<T extends MetricSummary['type']>(m: MetricSummary | undefined, type: T): Extract<MetricSummary, { type: T }> | undefined {

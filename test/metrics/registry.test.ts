@@ -121,6 +121,18 @@ describe('MetricsRegistry', () => {
     expect(tl[1]?.p50).toBeCloseTo(30, 1)
   })
 
+  test('one timeline second read on its own equals that second of the whole timeline', () => {
+    const reg = new MetricsRegistry()
+    for (const ms of [[5, 7], [30, 31, 90]]) {
+      for (const v of ms) { reg.trend('http_req_duration').add(v); reg.counter('http_reqs').add(1) }
+      reg.closeSecond()
+    }
+    const r = result(reg.snapshot())
+    expect(r.timelineAt(-1)).toEqual(r.timeline[1])
+    expect(r.timelineAt(0)).toEqual(r.timeline[0])
+    expect(r.timelineAt(-3)).toBeUndefined()
+  })
+
   test('HTTP timing-breakdown trends keep their whole-run figures but no per-second histogram', () => {
     const reg = new MetricsRegistry()
     reg.trend('http_req_duration').add(12)

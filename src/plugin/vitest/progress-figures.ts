@@ -11,15 +11,15 @@ export interface ProgressFigures {
   /** Planned load length (longest scenario incl. start offset), ms. */
   readonly totalMs: number
   readonly vus: number
-  /** Requests in the last full second. */
+  /** Requests in the last second every worker has reported (one second behind the newest). */
   readonly rps: number
-  /** p95 of the last full second, ms (0 without samples). */
+  /** p95 of that second, ms (0 without samples). */
   readonly p95: number
   readonly requests: number
   readonly errorRate: number
 }
 
-/** `▸ relay: send  12s/60s · 50 VUs · 1234 req/s · p95 12.3 ms · errors 0.00 %` */
+/** `▸ relay: send  12s/60s · 50 VUs · 1234 req/s · p95 12.3 ms · 14808 requests · errors 0.00 %` */
 export function progressLine(p: ProgressFigures): string {
   const s = (ms: number) => `${Math.round(ms / 1000)}s`
   const p95 = p.p95 >= 100 ? p.p95.toFixed(0) : p.p95.toFixed(1)

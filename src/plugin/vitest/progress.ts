@@ -25,11 +25,13 @@ export function progressCallback(plan: RunPlan, task: unknown, user: ((r: PerfRe
     const now = Date.now()
     if (now - last < EVERY_MS * 0.9) return
     last = now
-    const tl = live.timeline
-    // The last entry is the second in progress; the one before it is the last complete second.
-    const done = tl.length > 1 ? tl[tl.length - 2] : tl[tl.length - 1]
+    // The timeline holds closed seconds only. With several workers the newest merged second can
+    // still lack a worker's part, so rps and p95 come from the one before it (complete, one second
+    // older); VUs from the newest. Only these two seconds are decoded, not the whole run's.
+    const newest = live.timelineAt(-1)
+    const done = live.data.metrics.timeline.length > 1 ? live.timelineAt(-2) : newest
     const figures: ProgressFigures = { type: PROGRESS_ARTIFACT, name: live.name, elapsedMs: live.duration, totalMs,
-      vus: tl[tl.length - 1]?.vus ?? 0, rps: done?.requests ?? 0, p95: done?.p95 ?? 0, requests: live.requests, errorRate: live.errorRate }
+      vus: newest?.vus ?? 0, rps: done?.requests ?? 0, p95: done?.p95 ?? 0, requests: live.requests, errorRate: live.errorRate }
     record(task as never, figures).catch(() => { /* progress is best effort: a finished test refuses artifacts */ })
   }
 }
