@@ -12,7 +12,7 @@ import { digest, type BlockDigest, type RowDigest } from './summary.ts'
 import { chartsOf } from './html-charts.ts'
 import { escapeHtml as h, jsonForScript } from './html-escape.ts'
 import { redactResult } from './redact.ts'
-import { bytes } from './table.ts'
+import { bytes, endpointRows, rowCells } from './table.ts'
 import { formatDuration } from '../core/duration.ts'
 
 const require = createRequire(import.meta.url)
@@ -112,10 +112,9 @@ function thresholdTable(d: BlockDigest): string {
 }
 
 function endpointTable(d: BlockDigest): string {
-  const row = (r: RowDigest) => { const l = r.latency
-    return `<tr><td class="text">${h(r.name)}</td><td>${r.requests}</td><td>${r.rps.toFixed(1)}</td><td>${(r.errorRate * 100).toFixed(2)}</td>` +
-      `<td>${ms(l?.p50)}</td><td>${ms(l?.p90)}</td><td>${ms(l?.p95)}</td><td>${ms(l?.p99)}</td><td>${ms(l?.max)}</td></tr>` }
-  const rows = [...d.endpoints, ...(d.endpoints.length === 1 ? [] : [d.total])].map(row).join('')
+  const row = (r: RowDigest) => { const [name, ...figures] = rowCells(r, '–')
+    return `<tr><td class="text">${h(name as string)}</td>${figures.map((c) => `<td>${c}</td>`).join('')}</tr>` }
+  const rows = endpointRows(d).map(row).join('')
   return `<table><tr><th class="text">endpoint</th><th>requests</th><th>rps</th><th>err %</th><th>p50 ms</th><th>p90 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>${rows}</table>`
 }
 

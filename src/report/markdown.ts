@@ -1,8 +1,6 @@
 /** A Markdown summary of perf blocks for pull requests (GitHub's job summary). */
 import type { BlockDigest } from './summary.ts'
-import { bytes } from './table.ts'
-
-const f = (v: number | undefined) => (v === undefined ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(2))
+import { bytes, endpointRows, rowCells } from './table.ts'
 
 export function markdownSummary(blocks: readonly BlockDigest[]): string {
   const out = ['## loadspec', '']
@@ -11,9 +9,9 @@ export function markdownSummary(blocks: readonly BlockDigest[]): string {
     const verdict = d.thresholds.length ? `${passed === d.thresholds.length ? '✅' : '❌'} thresholds ${passed}/${d.thresholds.length}` : 'no thresholds'
     out.push(`### ${escape(d.name)}`, '', `${(d.durationMs / 1000).toFixed(1)} s · ${verdict}${d.generatorProblems.length ? ' · ⚠️ generator saturated' : ''}`, '')
     out.push('| endpoint | reqs | rps | err % | p50 | p90 | p95 | p99 | max |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|')
-    for (const r of [...d.endpoints, ...(d.endpoints.length === 1 ? [] : [d.total])]) {
-      const l = r.latency
-      out.push(`| ${escape(r.name)} | ${r.requests} | ${r.rps.toFixed(1)} | ${(r.errorRate * 100).toFixed(2)} | ${f(l?.p50)} | ${f(l?.p90)} | ${f(l?.p95)} | ${f(l?.p99)} | ${f(l?.max)} |`)
+    for (const r of endpointRows(d)) {
+      const [name, ...figures] = rowCells(r, '–')
+      out.push(`| ${escape(name as string)} | ${figures.join(' | ')} |`)
     }
     out.push('')
     for (const t of d.thresholds) out.push(`- ${t.ok ? '✅' : '❌'} ${code(`${t.key} ${t.source}`)} (actual ${t.actual === null ? 'no data' : +t.actual.toFixed(3)})`)

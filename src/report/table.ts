@@ -12,7 +12,7 @@ export function formatBlock(d: BlockDigest): string {
   const verdict = d.thresholds.length ? `${passed === d.thresholds.length ? '✓' : '✗'} thresholds ${passed}/${d.thresholds.length}` : 'no thresholds'
   const threads = d.workers > 1 ? `  ·  ${d.workers} workers` : ''
   const out = [`${d.name}  ·  ${formatDuration(d.durationMs)}${threads}  ·  ${verdict}${d.aborted ? `  ·  aborted: ${d.aborted}` : ''}`]
-  const rows = [...d.endpoints, ...(d.endpoints.length === 1 ? [] : [d.total])].map(cells)
+  const rows = endpointRows(d).map((r) => rowCells(r))
   out.push(...align([HEAD, ...rows]).map((l) => '  ' + l))
   const it = d.iterations
   out.push(`  iterations: ${it.completed} completed${it.interrupted ? `, ${it.interrupted} interrupted` : ''}${it.dropped ? `, ${it.dropped} dropped` : ''}` +
@@ -37,9 +37,15 @@ export function formatBlock(d: BlockDigest): string {
   return out.join('\n')
 }
 
-function cells(r: RowDigest): string[] {
+/** The rows every endpoint table shows (text, Markdown, HTML): each endpoint, then the total when there are several. */
+export function endpointRows(d: BlockDigest): RowDigest[] {
+  return [...d.endpoints, ...(d.endpoints.length === 1 ? [] : [d.total])]
+}
+
+/** A row as text: name, requests, rps, error %, then p50 p90 p95 p99 max in ms (`dash` without samples). */
+export function rowCells(r: RowDigest, dash = '-'): string[] {
   const l = r.latency
-  const f = (v: number | undefined) => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(2))
+  const f = (v: number | undefined) => (v === undefined ? dash : v >= 100 ? v.toFixed(0) : v.toFixed(2))
   return [r.name, String(r.requests), r.rps.toFixed(1), (r.errorRate * 100).toFixed(2), f(l?.p50), f(l?.p90), f(l?.p95), f(l?.p99), f(l?.max)]
 }
 
