@@ -40,6 +40,12 @@ beforeAll(async () => {
       res.end(`${HOSTILE} authorization: ${req.headers.authorization ?? ''}`)
       return
     }
+    if (req.url === '/echo') {
+      // Only the credential, so it falls within the error sample's excerpt of the body.
+      res.writeHead(500)
+      res.end(`authorization: ${req.headers.authorization ?? ''}`)
+      return
+    }
     setTimeout(() => res.end('ok'), 2)
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -53,6 +59,7 @@ beforeAll(async () => {
     fn: async ({ http, sleep }) => {
       const n = i++
       if (n % 5 === 0) await http.get(`${base}/bad`, { headers: { authorization: TOKEN } })
+      else if (n % 7 === 1) await http.get(`${base}/echo`, { headers: { authorization: TOKEN } })
       else await http.get(`${base}/ok`)
       if (n % 23 === 0) throw new Error(`request failed with Cookie: ${COOKIE} and <script>window.__pwned='error'</script>`)
       await sleep(0.02)
@@ -135,6 +142,28 @@ describe.skipIf(skipWhy !== null)('the HTML report in headless Chromium', () => 
     const shot = join(screenshots, 'html-report.png')
     await page.screenshot({ path: shot, fullPage: true })
     expect(statSync(shot).size).toBeGreaterThan(10_000)
+    await page.close()
+  }, 30_000)
+
+  test('each chart drew its own first series, and the stage and threshold marks are in its data', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
+    await page.goto(`file://${join(dir, HTML_REPORT)}`)
+    await page.waitForSelector('body[data-charts]', { timeout: 10_000 })
+    // Pixels near each chart's first series colour (p50, requests/s, errors/s, active VUs in
+    // report-client.js), which axes, grid and labels never use.
+    const seriesInk = await page.evaluate(`[['#2f7ed8', 0], ['#2f7ed8', 1], ['#c42525', 2], ['#4d9a4d', 3]].map(([hex, i]) => {
+      const c = document.querySelectorAll('#block-0 canvas')[i]
+      const want = [1, 3, 5].map((o) => parseInt(hex.slice(o, o + 2), 16))
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+      let n = 0
+      for (let p = 0; p < d.length; p += 4) if (d[p + 3] > 200 && want.every((v, k) => Math.abs(d[p + k] - v) < 40)) n++
+      return n
+    })`) as number[]
+    expect(seriesInk.every((n) => n > 20), String(seriesInk)).toBe(true)
+    const data = JSON.parse(await page.locator('#loadspec-data').textContent() ?? '{}') as { blocks: { phases: { label: string }[]; limits: { value: number }[] }[] }
+    const block = data.blocks[0]
+    expect(block?.phases.map((p) => p.label)).toEqual(expect.arrayContaining(['stage 1 → 3 VUs', 'load ends']))
+    expect(block?.limits.map((l) => l.value)).toContain(800)
     await page.close()
   }, 30_000)
 })
