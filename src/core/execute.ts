@@ -30,6 +30,8 @@ export interface ExecuteInput {
 
 export async function execute(input: ExecuteInput): Promise<PerfResult> {
   const { plan } = input
+  // What results say about the plan: the same for the live results of every second and the last.
+  const shape = planShape(plan)
   const data = await runSetup(input)
   const stopper = new AbortController()
   let aborted: AbortInfo | undefined
@@ -43,7 +45,7 @@ export async function execute(input: ExecuteInput): Promise<PerfResult> {
   const watchAbort = input.thresholds.some((t) => t.abortOnFail)
   const onSecond = (live: SerializedMetrics, elapsedMs: number) => {
     if (!watchAbort && !input.onProgress) return
-    const result = toResult(plan, live, Date.now() - elapsedMs, elapsedMs, [], [])
+    const result = toResult(plan, shape, live, Date.now() - elapsedMs, elapsedMs, [], [])
     try { input.onProgress?.(result) } catch { /* a progress callback must never stop the load */ }
     if (!watchAbort || stopper.signal.aborted) return
     const failing = evaluateThresholds(input.thresholds, result, { elapsedMs }).find((o) => o.shouldAbort)
@@ -56,10 +58,10 @@ export async function execute(input: ExecuteInput): Promise<PerfResult> {
   try {
     const out = await (input.runner ?? inlineRunner(plan))(data, stopper.signal, onSecond)
     if (out.error) aborted = { reason: 'error', message: out.error.message }
-    const draft = toResult(plan, out.metrics, out.startTime, out.durationMs, [], out.health, aborted)
+    const draft = toResult(plan, shape, out.metrics, out.startTime, out.durationMs, [], out.health, aborted)
     const outcomes: ThresholdResult[] = evaluateThresholds(input.thresholds, draft, { elapsedMs: out.durationMs }).map((o) => ({
       key: o.key, source: o.source, ok: o.ok, actual: o.actual, ...(o.reason ? { reason: o.reason } : {}) }))
-    const result = toResult(plan, out.metrics, out.startTime, out.durationMs, outcomes, out.health, aborted)
+    const result = toResult(plan, shape, out.metrics, out.startTime, out.durationMs, outcomes, out.health, aborted)
     if (out.error) throw new WorkerFailedError(`perf "${plan.name}": ${out.error.message}`, result, { cause: out.error })
     return result
   } finally {
@@ -91,15 +93,19 @@ async function runTeardown(input: ExecuteInput, data: unknown): Promise<void> {
   }
 }
 
-function toResult(plan: RunPlan, metrics: ResultData['metrics'], startTime: number, durationMs: number, thresholds: ThresholdResult[],
+type PlanShape = ReturnType<typeof planShape>
+
+function planShape(plan: RunPlan) {
+  return { units: plan.units.map((u) => ({ name: u.name, executor: u.executor.kind, userTypes: u.userTypes.map((t) => t.name) })), phases: phaseMarks(plan) }
+}
+
+function toResult(plan: RunPlan, shape: PlanShape, metrics: ResultData['metrics'], startTime: number, durationMs: number, thresholds: ThresholdResult[],
   health: readonly GeneratorHealth[], aborted?: AbortInfo): PerfResult {
   const problems = health.flatMap(healthProblems)
   return new PerfResult({
     version: 1, name: plan.name, startTime, durationMs, metrics, thresholds,
     ...(aborted ? { aborted } : {}),
     generator: { healthy: problems.length === 0, problems, workers: health },
-    plan: { profile: plan.profile, scale: plan.scale, workers: health.length,
-      units: plan.units.map((u) => ({ name: u.name, executor: u.executor.kind, userTypes: u.userTypes.map((t) => t.name) })),
-      phases: phaseMarks(plan) },
+    plan: { profile: plan.profile, scale: plan.scale, workers: health.length, units: shape.units, phases: shape.phases },
   })
 }

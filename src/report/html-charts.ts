@@ -1,5 +1,6 @@
 /** The per-second series, phase marks and threshold lines the report's charts draw, from a result. */
 import type { PerfResult } from '../metrics/result.ts'
+import { parseThresholds, type ParsedThreshold } from '../metrics/thresholds.ts'
 
 export interface ChartLimit { readonly value: number; readonly label: string; readonly ok: boolean }
 export interface ChartPhase { readonly t: number; readonly label: string }
@@ -15,8 +16,15 @@ export interface BlockCharts {
   readonly limits: readonly ChartLimit[]
 }
 
-/** `p(95)<500`, `avg<=200`, `max<1000`, `med<100`: a bound in ms we can draw on the latency chart. */
-const LATENCY_BOUND = /^\s*(p\(\d+(?:\.\d+)?\)|avg|med|max|min)\s*<=?\s*(\d+(?:\.\d+)?)\s*$/
+/** `p(95)<500`, `avg<=200`, `max<1000`, `med<100`: an upper bound in ms we can draw on the latency chart. */
+const DRAWN_METHODS = new Set(['p', 'avg', 'med', 'max', 'min'])
+
+/** The threshold's upper bound in ms, read with the thresholds' own parser, or null if it is not one. */
+function latencyBound(key: string, source: string): number | null {
+  let t: ParsedThreshold | undefined
+  try { t = parseThresholds({ [key]: source })[0] } catch { return null } // a result file from elsewhere
+  return t && (t.op === '<' || t.op === '<=') && DRAWN_METHODS.has(t.method) ? t.bound : null
+}
 
 export function chartsOf(result: PerfResult): BlockCharts {
   const latencyMetric = result.latencyMetric ?? 'http_req_duration'
@@ -29,8 +37,8 @@ export function chartsOf(result: PerfResult): BlockCharts {
   const limits: ChartLimit[] = []
   for (const th of result.thresholds) {
     if (th.key !== latencyMetric) continue
-    const m = LATENCY_BOUND.exec(th.source)
-    if (m) limits.push({ value: Number(m[2]), label: `${th.key} ${th.source}`, ok: th.ok })
+    const bound = latencyBound(th.key, th.source)
+    if (bound !== null) limits.push({ value: bound, label: `${th.key} ${th.source}`, ok: th.ok })
   }
   return {
     latencyMetric,
