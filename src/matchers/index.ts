@@ -4,6 +4,7 @@
  */
 import { errorRateBelow, healthyGenerator, latencyBelow, matchBaseline, passThresholds, throughputAbove, type MatcherOutcome, type UpdateMode } from './kernels.ts'
 import type { Tolerances } from '../report/compare.ts'
+import { isCI } from '../core/ci.ts'
 
 interface Ctx {
   isNot?: boolean
@@ -12,9 +13,10 @@ interface Ctx {
   snapshotState?: unknown
 }
 
+/** The runner's update mode; without one, baselines are written locally and never in CI (README). */
 function updateMode(ctx: Ctx): UpdateMode {
   const mode = (ctx.snapshotState as { _updateSnapshot?: unknown } | undefined)?._updateSnapshot
-  return mode === 'all' || mode === 'none' ? mode : 'new'
+  return mode === 'all' || mode === 'none' || mode === 'new' ? mode : isCI() ? 'none' : 'new'
 }
 type Result = { pass: boolean; message: () => string; actual: unknown; expected: unknown }
 

@@ -13,6 +13,7 @@ import { InvalidOptionError } from '../../errors.ts'
 import { formatIssues } from '../../core/options-schema.ts'
 import { LoadspecReporter } from './reporter.ts'
 import { PROGRESS_ENV } from './progress-figures.ts'
+import { isCI } from '../../core/ci.ts'
 
 export interface LoadspecPluginOptions {
   /** Profile every perf block uses unless LOADSPEC_PROFILE is set (e.g. 'ci', 'full'). */
@@ -67,7 +68,3 @@ export function loadspec(options: LoadspecPluginOptions = {}): Plugin {
 }
 
 /** True on CI services (they set CI; `CI=false` or `CI=0` opts out). */
-function isCI(): boolean {
-  const ci = process.env['CI']
-  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
-}
