@@ -1,6 +1,7 @@
 /**
- * The shared kernels behind the public matchers: each reads one figure from a view and compares
- * it with a bound, returning what the formatter needs. Matchers are thin wrappers over these.
+ * The shared kernels behind the public matchers: each reads figures from a view and compares them
+ * with a bound (or, for matchBaseline, with the stored baseline, which it also writes), returning
+ * what the formatter needs. Matchers are thin wrappers over these.
  */
 import type { MetricView, PerfResult } from '../metrics/result.ts'
 import type { TrendSummary } from '../metrics/summary.ts'

@@ -137,7 +137,7 @@ export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?
       const problem = jsonSafeProblem(travel, 'overrides')
       const workers = resolveWorkers(block.plan.workers, DEFAULT_WORKERS)
       if (problem && workers > 0) throw new InvalidOptionError('overrides', `scenario "${name}": ${problem}; functions cannot reach worker threads, so define them in scenario() or set workers: 0`)
-      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal, onProgress: progressCallback(block.plan, TestRunner.getCurrentTest(), merged.onProgress),
+      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal, onProgress: progressCallback(block.plan, task, merged.onProgress),
         runner: runnerFor(block, merged, task?.file?.filepath, travel) })
       appendDigest(task, digestWithFile(result))
       return result
