@@ -16,5 +16,7 @@ export type { ResultData, ThresholdResult } from './metrics/result-data.ts'
 export { aggregate } from './metrics/aggregate-results.ts'
 export { parseDuration } from './core/duration.ts'
 export {
-  LoadspecError, InvalidOptionError, InvalidThresholdError, ThresholdsFailedError, SetupError, HttpRequestError, WorkerFailedError, isLoadspecError,
+  LoadspecError, InvalidOptionError, InvalidThresholdError, ThresholdsFailedError, SetupError, HttpRequestError, WorkerFailedError,
+  AbortedError, BaselineError, UsageError, ClosedError, MetricTypeError, InvalidResultError, DefinitionError, MatcherUsageError, CliError,
+  ERROR_CODES, loadspecError, isLoadspecError, isLoadspecErrorCode, type LoadspecErrorCode, type LoadspecErrorOptions,
 } from './errors.ts'

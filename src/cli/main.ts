@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { HTML_REPORT, writeHtmlReport } from '../report/files.ts'
 import { cac } from 'cac'
+import { CliError } from '../errors.ts'
 import { PerfResult } from '../metrics/result.ts'
 import type { ResultData } from '../metrics/result-data.ts'
 import { compareResults, formatComparison, type Tolerances } from '../report/compare.ts'
@@ -55,8 +56,6 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     return 2
   }
 }
-
-class CliError extends Error {}
 
 function load(path: string): PerfResult {
   let data: unknown

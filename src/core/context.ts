@@ -9,6 +9,7 @@ import type { GrpcVuClient } from '../drivers/grpc.ts'
 import type { MetricSink, RateHandle, Tags } from '../metrics/sink.ts'
 import type { VuState } from './vu-state.ts'
 import { pickWeighted } from './weights.ts'
+import { UsageError } from '../errors.ts'
 
 /** Custom metrics with k6's method names. */
 export interface CustomMetrics {
@@ -95,7 +96,7 @@ export function createVuContext<D>(state: VuState, clients: VuClientMakers, sink
     sleep(seconds) {
       const s = Array.isArray(seconds) ? (seconds[0] as number) + Math.random() * ((seconds[1] as number) - (seconds[0] as number)) : (seconds as number)
       if (!Number.isFinite(s) || s < 0 || (Array.isArray(seconds) && (seconds.length !== 2 || (seconds[1] as number) < (seconds[0] as number)))) {
-        throw new TypeError(`sleep(): expected seconds ≥ 0 or [min, max] with min ≤ max; got ${JSON.stringify(seconds)}`)
+        throw new UsageError(`sleep(): expected seconds ≥ 0 or [min, max] with min ≤ max; got ${JSON.stringify(seconds)}`)
       }
       return delay(s * 1000, undefined, { signal: state.signal })
     },

@@ -2,6 +2,7 @@
  * Durations as users write them: a number of milliseconds, or k6-style strings ('500ms', '30s',
  * '2m', '1h', '1m30s', '1.5s').
  */
+import { InvalidOptionError } from '../errors.ts'
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y
 
@@ -31,7 +32,7 @@ export const DURATION_HINT = `a number of ms or a string like '500ms', '30s', '2
 /** Parses a duration to ms or throws a TypeError that says what a duration looks like. */
 export function parseDuration(value: Duration, what = 'duration'): number {
   const ms = parseDurationOrNull(value)
-  if (ms === null) throw new TypeError(`${what}: ${JSON.stringify(value)} is not a duration; use ${DURATION_HINT}`)
+  if (ms === null) throw new InvalidOptionError(what, `${what}: ${JSON.stringify(value)} is not a duration; use ${DURATION_HINT}`)
   return ms
 }
 

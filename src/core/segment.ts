@@ -4,6 +4,7 @@
  * (i mod denominator) falls in its slots, so any split adds up to exactly the whole: 7 VUs over
  * 3 workers are 3 + 2 + 2, and rate 100/s over 3 workers starts exactly 100 iterations a second.
  */
+import { InvalidOptionError } from '../errors.ts'
 export interface Segment {
   readonly start: number
   readonly end: number
@@ -42,6 +43,6 @@ export function parseSegment(text: string): Segment {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim())
   const i = m ? Number(m[1]) : NaN
   const n = m ? Number(m[2]) : NaN
-  if (!m || n < 1 || i < 1 || i > n) throw new TypeError(`segment: ${JSON.stringify(text)} is not a segment; use INDEX/COUNT with 1 ≤ INDEX ≤ COUNT, e.g. 2/4`)
+  if (!m || n < 1 || i < 1 || i > n) throw new InvalidOptionError('segment', `segment: ${JSON.stringify(text)} is not a segment; use INDEX/COUNT with 1 ≤ INDEX ≤ COUNT, e.g. 2/4`)
   return { start: i - 1, end: i, denominator: n }
 }

@@ -3,6 +3,7 @@
  * weights 10 / 1 / 0.5 give the sequence a 10 : 1 : 0.5 share at every prefix, spread out rather
  * than in runs. Deterministic, so every worker assigns the same user type to a global VU index.
  */
+import { UsageError } from '../errors.ts'
 export class WeightedSequence {
   private readonly current: number[]
   private readonly total: number
@@ -36,10 +37,10 @@ export function pickWeighted<K extends string>(weights: Readonly<Record<K, numbe
   let total = 0
   for (const k in weights) {
     const w = weights[k]
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new TypeError(`pick(): weight of "${k}" must be a number ≥ 0; got ${String(w)}`)
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new UsageError(`pick(): weight of "${k}" must be a number ≥ 0; got ${String(w)}`)
     total += w
   }
-  if (total <= 0) throw new TypeError('pick(): needs at least one key with a positive weight, e.g. pick({ send: 3, get: 2 })')
+  if (total <= 0) throw new UsageError('pick(): needs at least one key with a positive weight, e.g. pick({ send: 3, get: 2 })')
   let r = random() * total
   let last: K | undefined
   for (const k in weights) {

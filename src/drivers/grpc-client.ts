@@ -6,6 +6,7 @@ import { grpcJs } from './lazy-packages.ts'
 import { GRPC_CANCELLED, GRPC_OK, kindOfStatus, statusName } from './grpc-status.ts'
 import { type GrpcCallOptions, type GrpcClientOptions, type GrpcDriver, type GrpcResponse, type GrpcServiceClient,
   type GrpcStream, type ServiceConstructor } from './grpc.ts'
+import { ClosedError, UsageError } from '../errors.ts'
 
 interface CallHandles { reqs: CounterHandle; duration: TrendHandle; failed: RateHandle }
 interface StreamHandles { sent: CounterHandle; received: CounterHandle }
@@ -147,7 +148,7 @@ export class GrpcClientImpl implements GrpcServiceClient {
     let m = this.methods.get(method)
     if (!m) {
       const fn = (this.client as unknown as Record<string, unknown>)[method]
-      if (typeof fn !== 'function') throw new TypeError(`grpc: ${this.o.service} has no method "${method}" in its .proto`)
+      if (typeof fn !== 'function') throw new UsageError(`grpc: ${this.o.service} has no method "${method}" in its .proto`)
       m = { fn: fn as (...args: unknown[]) => unknown, name: `${this.o.service}/${method}` }
       this.methods.set(method, m)
     }
@@ -203,5 +204,5 @@ function stacksOff(): number {
 }
 
 function closedError(): Error {
-  return new Error('grpc: this client is closed (close() was called, or its VU or run ended); create another with grpc.client()')
+  return new ClosedError('grpc: this client is closed (close() was called, or its VU or run ended); create another with grpc.client()')
 }

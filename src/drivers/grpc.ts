@@ -9,6 +9,7 @@ import type { ErrorKind, MetricSink } from '../metrics/sink.ts'
 import type { VuState } from '../core/vu-state.ts'
 import { GrpcClientImpl } from './grpc-client.ts'
 import { grpcJs, grpcProtoLoader } from './lazy-packages.ts'
+import { UsageError } from '../errors.ts'
 
 export { kindOfStatus, statusName } from './grpc-status.ts'
 
@@ -127,7 +128,7 @@ export class GrpcDriver {
     }
     let node: unknown = pkg
     for (const part of service.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
-    if (typeof node !== 'function') throw new TypeError(`grpc.client(): no service "${service}" in ${protoPath}`)
+    if (typeof node !== 'function') throw new UsageError(`grpc.client(): no service "${service}" in ${protoPath}`)
     return node as ServiceConstructor
   }
 }

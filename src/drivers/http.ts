@@ -14,6 +14,7 @@ import { VuHttpClient } from './http-client.ts'
 import { collapsePath } from './endpoint-name.ts'
 import { H1Connection, type H1Host } from './h1-connection.ts'
 import { undici } from './lazy-packages.ts'
+import { ClosedError, UsageError } from '../errors.ts'
 
 export type { HttpClient, HttpRequestOptions, HttpResponse, HttpTimings } from './http-types.ts'
 
@@ -101,9 +102,9 @@ export class HttpDriver {
     try {
       u = this.baseUrl ? new URL(url, this.baseUrl) : new URL(url)
     } catch {
-      throw new TypeError(`http: ${JSON.stringify(url)} is not an absolute URL; use http://host:port/path or set http.baseUrl`)
+      throw new UsageError(`http: ${JSON.stringify(url)} is not an absolute URL; use http://host:port/path or set http.baseUrl`)
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`http: ${JSON.stringify(url)} is not an http(s) URL`)
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`http: ${JSON.stringify(url)} is not an http(s) URL`)
     t = { origin: u.origin, path: u.pathname + u.search, collapsed: collapsePath(u.pathname),
       h1: u.protocol === 'http:' ? this.h1Host(u) : null }
     if (this.targets.size >= MAX_CACHED_URLS) this.targets.clear()
@@ -148,7 +149,7 @@ export class HttpDriver {
 
   /** A connection of one VU to one origin (its first request in flight uses it): ours for http, undici's for https. */
   vuClient(target: Target): Client | H1Connection {
-    if (this.closed) throw new Error('http: the driver is closed (the run has ended)')
+    if (this.closed) throw new ClosedError('http: the driver is closed (the run has ended)')
     if (target.h1) {
       const own = new H1Connection(target.h1)
       this.clients.add(own)
@@ -185,7 +186,7 @@ export class HttpDriver {
   pool(origin: string): Pool {
     let p = this.pools.get(origin)
     if (p) return p
-    if (this.closed) throw new Error('http: the driver is closed (the run has ended)')
+    if (this.closed) throw new ClosedError('http: the driver is closed (the run has ended)')
     p = new (undici().Pool)(origin, { connections: null, pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
       headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs })
     this.pools.set(origin, p)

@@ -7,6 +7,7 @@ import type WebSocket from 'ws'
 import type { ErrorKind } from '../metrics/sink.ts'
 import type { WsDriver, WsHandles } from './ws.ts'
 import { wsClass } from './lazy-packages.ts'
+import { UsageError } from '../errors.ts'
 
 /** WebSocket.OPEN (RFC 6455 readyState), without loading ws to read it. */
 const OPEN = 1
@@ -124,7 +125,7 @@ export class WsSessionImpl implements WsSession {
     try {
       ws = new (wsClass())(url, { headers: o.headers, perMessageDeflate: o.perMessageDeflate ?? false, handshakeTimeout: o.timeout ?? 10_000 }) as SessionSocket
     } catch (err) {
-      throw new TypeError(`ws.connect(): ${JSON.stringify(url)} is not a ws:// or wss:// URL (${(err as Error).message})`)
+      throw new UsageError(`ws.connect(): ${JSON.stringify(url)} is not a ws:// or wss:// URL (${(err as Error).message})`)
     }
     const s = new WsSessionImpl(ws, h, driver, name)
     return new Promise((resolve) => {

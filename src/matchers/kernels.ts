@@ -11,6 +11,7 @@ import { formatFailure, ms } from './format.ts'
 import { baselinePath, readBaselines, writeBaseline, type BaselineFile } from '../report/baseline.ts'
 import { compareFigures, formatComparison, type Tolerances } from '../report/compare.ts'
 import { figuresOf } from '../report/figures.ts'
+import { MatcherUsageError } from '../errors.ts'
 
 export interface MatcherOutcome {
   readonly pass: boolean
@@ -21,7 +22,7 @@ export interface MatcherOutcome {
 
 function requireNumber(matcher: string, name: string, v: unknown, min = 0, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new TypeError(`${matcher}: ${name} must be a number${max < Infinity ? ` from ${min} to ${max}` : ` ≥ ${min}`}; received ${JSON.stringify(v)}`)
+    throw new MatcherUsageError(`${matcher}: ${name} must be a number${max < Infinity ? ` from ${min} to ${max}` : ` ≥ ${min}`}; received ${JSON.stringify(v)}`)
   }
   return v
 }
@@ -30,7 +31,7 @@ function latency(matcher: string, view: MetricView): { name: string; summary: Tr
   const name = view.latencyMetric
   const summary = name ? view.trend(name) : undefined
   if (!name || !summary) {
-    throw new TypeError(`${matcher}: ${view.label} recorded no latency (no http_req_duration, grpc_req_duration or iteration_duration samples)`)
+    throw new MatcherUsageError(`${matcher}: ${view.label} recorded no latency (no http_req_duration, grpc_req_duration or iteration_duration samples)`)
   }
   return { name, summary }
 }
@@ -79,7 +80,7 @@ export function throughputAbove(matcher: string, received: unknown, bound: unkno
 export function passThresholds(matcher: string, received: unknown): MatcherOutcome {
   const view = asView(matcher, received)
   const result = view as PerfResult
-  if (!Array.isArray(result.thresholds)) throw new TypeError(`${matcher}: expected a whole PerfResult (thresholds belong to the run, not to a view)`)
+  if (!Array.isArray(result.thresholds)) throw new MatcherUsageError(`${matcher}: expected a whole PerfResult (thresholds belong to the run, not to a view)`)
   const failed = result.thresholds.filter((t) => !t.ok)
   return {
     pass: failed.length === 0, actual: failed.map((t) => `${t.key} ${t.source}`), expected: [],
@@ -95,7 +96,7 @@ function pct(r: number): string {
 export function healthyGenerator(matcher: string, received: unknown): MatcherOutcome {
   const view = asView(matcher, received)
   const g = (view as PerfResult).generator
-  if (!g || !Array.isArray(g.workers)) throw new TypeError(`${matcher}: expected a whole PerfResult (generator health belongs to the run, not to a view)`)
+  if (!g || !Array.isArray(g.workers)) throw new MatcherUsageError(`${matcher}: expected a whole PerfResult (generator health belongs to the run, not to a view)`)
   const rows = g.workers.map((w) => `  worker ${w.worker}: event-loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} ms, max ${w.loopDelayMaxMs.toFixed(1)} ms, CPU ${(w.cpu * 100).toFixed(0)}%, loop busy ${(w.eventLoopUtilization * 100).toFixed(0)}%`)
   return {
     pass: g.healthy, actual: g.problems, expected: [],
@@ -109,8 +110,8 @@ export type UpdateMode = 'new' | 'all' | 'none'
 
 export function matchBaseline(matcher: string, received: unknown, tolerances: Tolerances | undefined, testPath: string | undefined, update: UpdateMode): MatcherOutcome & { note?: string } {
   const result = asView(matcher, received) as PerfResult
-  if (!Array.isArray(result.thresholds)) throw new TypeError(`${matcher}: expected a whole PerfResult (baselines are kept per run)`)
-  if (!testPath) throw new TypeError(`${matcher}: no test file is known here, so there is nowhere to keep the baseline`)
+  if (!Array.isArray(result.thresholds)) throw new MatcherUsageError(`${matcher}: expected a whole PerfResult (baselines are kept per run)`)
+  if (!testPath) throw new MatcherUsageError(`${matcher}: no test file is known here, so there is nowhere to keep the baseline`)
   const path = baselinePath(testPath)
   const head = figuresOf(result)
   // -u rewrites even a broken file: the user asked for it. Otherwise a broken file is an error.

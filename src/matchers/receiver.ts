@@ -1,5 +1,6 @@
 /** What the matchers accept: a PerfResult or a view narrowed by endpoint, scenario or phase. */
 import { MetricView } from '../metrics/result.ts'
+import { MatcherUsageError } from '../errors.ts'
 
 export function asView(matcher: string, received: unknown): MetricView {
   if (received instanceof MetricView) return received
@@ -8,5 +9,5 @@ export function asView(matcher: string, received: unknown): MetricView {
     return received as MetricView
   }
   const what = received === null ? 'null' : Array.isArray(received) ? 'an array' : typeof received
-  throw new TypeError(`${matcher}: expected a PerfResult or a metric view (result.endpoint(name), result.scenario(name)); received ${what}`)
+  throw new MatcherUsageError(`${matcher}: expected a PerfResult or a metric view (result.endpoint(name), result.scenario(name)); received ${what}`)
 }

@@ -5,9 +5,10 @@
  */
 import type { ResultData } from './result-data.ts'
 import { aggregateMetrics } from './aggregate.ts'
+import { InvalidResultError } from '../errors.ts'
 
 export function aggregate(parts: ReadonlyArray<ResultData>, name = parts[0]?.name ?? 'merged'): ResultData {
-  if (parts.length === 0) throw new TypeError('aggregate(): needs at least one result')
+  if (parts.length === 0) throw new InvalidResultError('aggregate(): needs at least one result')
   const start = Math.min(...parts.map((p) => p.startTime))
   const end = Math.max(...parts.map((p) => p.startTime + p.durationMs))
   const aborted = parts.find((p) => p.aborted)?.aborted

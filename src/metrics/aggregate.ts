@@ -7,6 +7,7 @@ import type { SerializedMetrics, SerializedSecond, SerializedSeries } from './se
 import { addEncoded, createHistogram, encodeHistogram, mergeEncoded, type Histogram } from './histogram.ts'
 import { seriesKey } from './series-key.ts'
 import { mergeErrors } from './error-tally.ts'
+import { MetricTypeError } from '../errors.ts'
 
 export function aggregateMetrics(parts: ReadonlyArray<SerializedMetrics>): SerializedMetrics {
   return {
@@ -33,7 +34,7 @@ function mergeGroup(group: ReadonlyArray<SerializedSeries>): SerializedSeries {
   const first = group[0] as SerializedSeries
   const type = first.type
   if (group.some((s) => s.type !== type)) {
-    throw new TypeError(`Cannot merge metric "${first.name}": it is a ${type} in one part and a different type in another.`)
+    throw new MetricTypeError(`Cannot merge metric "${first.name}": it is a ${type} in one part and a different type in another.`)
   }
   let count = 0
   let sum = 0

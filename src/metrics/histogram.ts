@@ -7,6 +7,7 @@ import { inflateSync } from 'node:zlib'
 import { createRequire } from 'node:module'
 import type * as Hdr from 'hdr-histogram-js'
 import type { Histogram } from 'hdr-histogram-js'
+import { InvalidResultError } from '../errors.ts'
 
 // Only the class we build, not the package index: the index also loads the WebAssembly build,
 // log reader/writer and encodings we do not use (~25 ms of every process's and worker's start;
@@ -139,16 +140,16 @@ interface IndexedHistogram {
 export function addEncoded(target: Histogram, encoded: string): void {
   const t = target as unknown as IndexedHistogram
   const outer = Buffer.from(encoded, 'base64')
-  if (outer.length < 8) throw new TypeError('Not an encoded histogram: fewer than 8 bytes')
+  if (outer.length < 8) throw new InvalidResultError('Not an encoded histogram: fewer than 8 bytes')
   const cookie = outer.readInt32BE(0) & ~0xf0
   // Compressed form: a cookie, the deflated length, then deflated V2 bytes.
   const raw = cookie === V2_COMPRESSED_COOKIE ? inflateSync(outer.subarray(8, 8 + outer.readInt32BE(4))) : outer
-  if ((raw.readInt32BE(0) & ~0xf0) !== V2_COOKIE) throw new TypeError('Not an HdrHistogram V2 encoding (cookie mismatch)')
+  if ((raw.readInt32BE(0) & ~0xf0) !== V2_COOKIE) throw new InvalidResultError('Not an HdrHistogram V2 encoding (cookie mismatch)')
   const digits = raw.readInt32BE(12)
   const lowest = Number(raw.readBigInt64BE(16))
   const highest = Number(raw.readBigInt64BE(24))
   if (digits !== t.numberOfSignificantValueDigits || lowest !== 1) {
-    if (cookie !== V2_COMPRESSED_COOKIE) throw new TypeError(`Histogram layout not supported: ${digits} digits, lowest ${lowest}`)
+    if (cookie !== V2_COMPRESSED_COOKIE) throw new InvalidResultError(`Histogram layout not supported: ${digits} digits, lowest ${lowest}`)
     target.add(decodeOther(encoded))
     return
   }

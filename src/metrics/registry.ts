@@ -12,6 +12,7 @@ import type { SerializedErrorSample, SerializedMetrics, SerializedSecond, Serial
 import { createHistogram, encodeHistogram, msToMicros, type Histogram } from './histogram.ts'
 import { seriesKey } from './series-key.ts'
 import { ErrorTally } from './error-tally.ts'
+import { MetricTypeError } from '../errors.ts'
 
 /** Per metric name, what happened in the current second (all tag sets together). */
 class Window {
@@ -171,11 +172,11 @@ export class MetricsRegistry implements MetricSink {
     let s = this.series.get(key)
     if (s) {
       if (s instanceof SERIES_CLASS[type]) return s
-      throw new TypeError(`Metric "${name}" is a ${typeOf(s)}; it cannot also be used as a ${type}. Use another name.`)
+      throw new MetricTypeError(`Metric "${name}" is a ${typeOf(s)}; it cannot also be used as a ${type}. Use another name.`)
     }
     let w = this.windows.get(name)
     if (!w) { w = new Window(type); this.windows.set(name, w) }
-    else if (w.type !== type) throw new TypeError(`Metric "${name}" is a ${w.type}; it cannot also be used as a ${type}. Use another name.`)
+    else if (w.type !== type) throw new MetricTypeError(`Metric "${name}" is a ${w.type}; it cannot also be used as a ${type}. Use another name.`)
     const frozen = Object.freeze({ ...tags })
     s = new SERIES_CLASS[type](name, frozen, w)
     this.series.set(key, s)

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { InvalidOptionError } from '../errors.ts'
+import { DefinitionError, InvalidOptionError } from '../errors.ts'
 import { jsonSafeProblem } from '../core/json-safe.ts'
 import { normalizeOptions } from '../core/normalize.ts'
 import { inlineRunner, type LoadRunner } from '../core/load-runner.ts'
@@ -24,7 +24,7 @@ export function modulePathOf(fn: unknown): string | null {
 
 /** Stands in for the module's function while options are validated on the caller's thread. */
 export const modulePlaceholder: VuFunction<unknown> = () => {
-  throw new Error('loadspec: the scenario module was not loaded')
+  throw new DefinitionError('loadspec: the scenario module was not loaded')
 }
 
 /** The options a worker needs, as JSON: everything but what runs on the caller's thread. */

@@ -5,6 +5,7 @@
  * test file and select a test by title). A global symbol, so every copy of loadspec sees it.
  */
 import type { PerfOptions, VuFunction } from '../core/options.ts'
+import { DefinitionError } from '../errors.ts'
 
 export interface Definition {
   readonly kind: 'perf' | 'scenario'
@@ -31,13 +32,13 @@ export function record(def: Definition): void {
   const reg = workerRegistry()
   if (!reg) return
   reg.set(def.name, reg.has(def.name)
-    ? new Error(`Two perf blocks or scenarios in one file are named "${def.name}"; give each a unique name so workers can find it`)
+    ? new DefinitionError(`Two perf blocks or scenarios in one file are named "${def.name}"; give each a unique name so workers can find it`)
     : def)
 }
 
 export function lookup(name: string, file: string): Definition {
   const def = workerRegistry()?.get(name)
-  if (!def) throw new Error(`No perf block or scenario named "${name}" was defined at the top level of ${file}. Define perf()/scenario() at module top level (or inside describe()), not inside a test or hook, so workers can load it.`)
+  if (!def) throw new DefinitionError(`No perf block or scenario named "${name}" was defined at the top level of ${file}. Define perf()/scenario() at module top level (or inside describe()), not inside a test or hook, so workers can load it.`)
   if (def instanceof Error) throw def
   return def
 }

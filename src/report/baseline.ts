@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { LoadspecError } from '../errors.ts'
+import { BaselineError } from '../errors.ts'
 import { figuresProblem, type Figures } from './figures.ts'
 
 export interface BaselineFile {
@@ -13,12 +13,7 @@ export interface BaselineFile {
   readonly blocks: Readonly<Record<string, Figures>>
 }
 
-export class BaselineError extends LoadspecError {
-  constructor(message: string) {
-    super('LOADSPEC_ERR_BASELINE', message)
-    this.name = 'BaselineError'
-  }
-}
+export { BaselineError }
 
 export function baselinePath(testPath: string): string {
   return join(dirname(testPath), '__baselines__', `${basename(testPath)}.json`)

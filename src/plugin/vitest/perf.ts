@@ -23,7 +23,7 @@ import type { LoadRunner } from '../../core/load-runner.ts'
 import type { RunPlan } from '../../core/plan.ts'
 import { jsonSafeProblem } from '../../core/json-safe.ts'
 import { moduleRunner } from '../../pool/module-scenario.ts'
-import { InvalidOptionError } from '../../errors.ts'
+import { AbortedError, DefinitionError, InvalidOptionError } from '../../errors.ts'
 
 registerMatchers()
 
@@ -87,7 +87,7 @@ function define(register: TestLike): PerfFn {
       if (!result.thresholdsPassed) {
         throw new ThresholdsFailedError(`Thresholds breached in perf "${name}":\n${formatBlock(d)}`)
       }
-      if (ctx.signal.aborted) throw new Error(`perf "${name}" was aborted: ${String(ctx.signal.reason ?? '')}`)
+      if (ctx.signal.aborted) throw new AbortedError(`perf "${name}" was aborted: ${String(ctx.signal.reason ?? '')}`)
     })
   }
 }
@@ -121,7 +121,7 @@ export interface Scenario<D = unknown> {
 export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?: VuFunction<D> | string | URL): Scenario<D> {
   if (workerRegistry()) {
     record({ kind: 'scenario', name, options: options as PerfOptions<unknown>, fn: fn as VuFunction<unknown> | undefined })
-    return { name, run: () => Promise.reject(new Error('scenario.run() is not available inside a load worker')) }
+    return { name, run: () => Promise.reject(new DefinitionError('scenario.run() is not available inside a load worker')) }
   }
   // Validated at definition so a typo fails fast, even before any test runs it.
   prepare(name, options as PerfOptions<unknown>, fn as VuFunction<unknown> | undefined, 'scenario')
