@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { owns, ownedCount, splitSegment, parseSegment, WHOLE } from '../../src/core/segment.ts'
+import { owns, ownedCount, splitSegment, parseSegment, parseExecutionSegment, coverageProblem, stripeSequence, WHOLE, type Segment } from '../../src/core/segment.ts'
+import { fraction } from '../../src/core/fraction.ts'
 import { makeRamp, iterationsBy, timeOfIteration, vuTargetAt, nextVuChange } from '../../src/core/executors/ramp.ts'
 import { weightedAssignment, pickWeighted } from '../../src/core/weights.ts'
 import { parseDurationOrNull, formatDuration } from '../../src/core/duration.ts'
@@ -38,6 +39,108 @@ describe('execution segments', () => {
   test('bad segment strings are refused with the form to use', () => {
     expect(() => parseSegment('5/4')).toThrow(/INDEX\/COUNT/)
     expect(() => parseSegment('a')).toThrow(/e.g. 2\/4/)
+  })
+})
+
+// k6's striping, from its own tables in lib/execution_segment_test.go (TestGetStripedOffsets,
+// TestExecutionTupleScale, TestBigScale, TestExecutionSegmentScaleNoWobble). k6 states a segment
+// as (start, offsets, lcd); ours as (cycle, slots): start = slots[0], offsets the gaps between
+// successive slots, the last one wrapping into the next cycle.
+function k6Offsets(s: Segment): { start: number; offsets: number[]; lcd: number } {
+  const offsets = s.slots.map((slot, i) => (i + 1 < s.slots.length ? (s.slots[i + 1] as number) : (s.slots[0] as number) + s.cycle) - slot)
+  return { start: s.slots[0] as number, offsets, lcd: s.cycle }
+}
+
+describe('k6 execution segments and sequences', () => {
+  test.each([
+    // full sequences
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0:0.3', 0, [4, 3, 3], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.3:0.5', 1, [4, 6], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.5:0.6', 2, [10], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.6:0.7', 3, [10], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.8:0.9', 8, [10], 10],
+    ['0,0.3,0.5,0.6,0.7,0.8,0.9,1', '0.9:1', 9, [10], 10],
+    ['0,0.2,0.5,0.6,0.7,0.8,0.9,1', '0.9:1', 9, [10], 10],
+    ['0,0.2,0.5,0.6,0.7,0.8,0.9,1', '0:0.2', 1, [4, 6], 10],
+    ['0,0.2,0.5,0.6,0.7,0.8,0.9,1', '0.6:0.7', 3, [10], 10],
+    // not full sequences
+    ['0,0.2,0.5', '0:0.2', 3, [6, 4], 10],
+    ['0,0.2,0.5', '0.2:0.5', 1, [4, 2, 4], 10],
+    ['0,2/5,4/5', '0:2/5', 0, [3, 2], 5],
+    ['0,2/5,4/5', '2/5:4/5', 1, [3, 2], 5],
+    // no sequence
+    ['', '0:0.2', 1, [5], 5],
+    ['', '0:1/5', 1, [5], 5],
+    ['', '0:2/10', 1, [5], 5],
+    ['', '0:0.4', 1, [2, 3], 5],
+    ['', '0:2/5', 1, [2, 3], 5],
+    ['', '2/5:4/5', 1, [3, 2], 5],
+    ['', '0:4/10', 1, [2, 3], 5],
+    ['', '1/10:5/10', 1, [2, 2, 4, 2], 10],
+  ] as const)('sequence %j, segment %s: start %i, offsets %j, lcd %i (k6 TestGetStripedOffsets)', (seq, seg, start, offsets, lcd) => {
+    expect(k6Offsets(parseExecutionSegment(seg, seq || undefined))).toEqual({ start, offsets, lcd })
+  })
+
+  test('scaling a whole (k6 TestExecutionTupleScale, TestBigScale)', () => {
+    for (const seq of [undefined, '0,0.5,1']) {
+      expect([2, 3].map((n) => ownedCount(parseExecutionSegment('0.5', seq), n))).toEqual([1, 2])
+      expect([2, 3].map((n) => ownedCount(parseExecutionSegment('0.5:1.0', seq), n))).toEqual([1, 1])
+    }
+    expect(ownedCount(parseExecutionSegment('0:7/20', '0,7/20,7/10,1'), 50)).toBe(18)
+    expect(ownedCount(parseExecutionSegment('25%:50%'), 8)).toBe(2)
+  })
+
+  test("k6's unequal sequence 0,1/4,1/2,1: shares sum to the whole and never shrink as it grows (TestExecutionSegmentScaleNoWobble)", () => {
+    const shards = [['0', '1/4'], ['1/4', '1/2'], ['1/2', '1']].map(([a, b]) => parseExecutionSegment(`${a}:${b}`, '0,1/4,1/2,1'))
+    // k6's own example of this split: the half takes 0, 2, 4, …; the quarters 1, 5, 9, … and 3, 7, 11, …
+    expect(shards.map((s) => s.slots)).toEqual([[1], [3], [0, 2]])
+    expect(coverageProblem(shards)).toBeNull()
+    const last = shards.map(() => 0)
+    for (let n = 0; n <= 1000; n++) {
+      const counts = shards.map((s) => ownedCount(s, n))
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(n)
+      counts.forEach((c, i) => { expect(c).toBeGreaterThanOrEqual(last[i] as number); last[i] = c })
+    }
+    // rate 10 over 4 equal segments, 7 VUs over 3: exact
+    expect([1, 2, 3, 4].map((i) => ownedCount(parseSegment(`${i}/4`), 10))).toEqual([3, 3, 2, 2])
+    expect([1, 2, 3].map((i) => ownedCount(parseSegment(`${i}/3`), 7))).toEqual([3, 2, 2])
+  })
+
+  test('random sequences: every index has exactly one owner and counts match a brute count', () => {
+    let seed = 7
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n }
+    for (let t = 0; t < 30; t++) {
+      const den = 2 + rand(30)
+      const cuts = [...new Set(Array.from({ length: 1 + rand(6) }, () => 1 + rand(den - 1)))].sort((a, b) => a - b)
+      const points = [0, ...cuts, den]
+      const segs = stripeSequence(points.map((c) => fraction(c, den)))
+      expect(coverageProblem(segs)).toBeNull()
+      for (const [k, s] of segs.entries()) {
+        // each segment owns exactly its length's share of a cycle
+        expect(s.slots.length * den).toBe(((points[k + 1] as number) - (points[k] as number)) * s.cycle)
+        for (const n of [0, 1, den - 1, 3 * den + 1, 997]) {
+          let brute = 0
+          for (let i = 0; i < n; i++) if (owns(s, i)) brute++
+          expect(ownedCount(s, n)).toBe(brute)
+        }
+      }
+    }
+  })
+
+  test('coverage names what is missing or doubled', () => {
+    expect(coverageProblem([parseSegment('1/4'), parseSegment('2/4'), parseSegment('4/4')])).toBe('1 of every 4 indices belong to no segment')
+    expect(coverageProblem([parseSegment('1/2'), parseSegment('2/2'), parseSegment('2/2')])).toBe('1 of every 2 indices belong to more than one segment')
+  })
+
+  test.each([
+    ['1/4:1/4', undefined, /0 ≤ FROM < TO ≤ 1/],
+    ['0:1.5', undefined, /0 ≤ FROM < TO ≤ 1/],
+    ['a:1/2', undefined, /"a" is not a fraction, decimal or whole percentage/],
+    ['1/4:1/2', '0,1/2,1', /not one of the segments of the sequence 0,1\/2,1/],
+    ['0:1/2', '0,1/2,1/4,1', /must rise from point to point/],
+    ['0:1/2', '0', /needs at least 2 points/],
+  ])('%s in %s is refused', (seg, seq, message) => {
+    expect(() => parseExecutionSegment(seg, seq)).toThrow(message)
   })
 })
 
