@@ -13,6 +13,7 @@ import { phaseMarks } from './phases.ts'
 import type { RunPlan } from './plan.ts'
 import { inlineRunner, type LoadRunner } from './load-runner.ts'
 import { healthProblems, type GeneratorHealth } from './health.ts'
+import { loadspecVersion, planFingerprint } from './run-identity.ts'
 
 export interface ExecuteInput {
   readonly plan: RunPlan
@@ -26,12 +27,14 @@ export interface ExecuteInput {
   readonly onProgress?: ((snapshot: PerfResult) => void) | undefined
   /** Where the load runs; default: this thread. */
   readonly runner?: LoadRunner | undefined
+  /** Epoch ms to start the load at (after setup), so shards on several machines line up. */
+  readonly startAt?: number | undefined
 }
 
 export async function execute(input: ExecuteInput): Promise<PerfResult> {
   const { plan } = input
   // What results say about the plan: the same for the live results of every second and the last.
-  const shape = planShape(plan)
+  const shape = planShape(plan, input.thresholds)
   const data = await runSetup(input)
   const stopper = new AbortController()
   let aborted: AbortInfo | undefined
@@ -56,6 +59,7 @@ export async function execute(input: ExecuteInput): Promise<PerfResult> {
   }
 
   try {
+    if (input.startAt !== undefined) await waitUntil(input.startAt, stopper.signal)
     const out = await (input.runner ?? inlineRunner(plan))(data, stopper.signal, onSecond)
     if (out.error) aborted = { reason: 'error', message: out.error.message }
     const draft = toResult(plan, shape, out.metrics, out.startTime, out.durationMs, [], out.health, aborted)
@@ -95,8 +99,26 @@ async function runTeardown(input: ExecuteInput, data: unknown): Promise<void> {
 
 type PlanShape = ReturnType<typeof planShape>
 
-function planShape(plan: RunPlan) {
-  return { units: plan.units.map((u) => ({ name: u.name, executor: u.executor.kind, userTypes: u.userTypes.map((t) => t.name) })), phases: phaseMarks(plan) }
+function planShape(plan: RunPlan, thresholds: readonly ParsedThreshold[]) {
+  const { label } = plan.segment
+  return {
+    units: plan.units.map((u) => ({ name: u.name, executor: u.executor.kind, userTypes: u.userTypes.map((t) => t.name) })), phases: phaseMarks(plan),
+    identity: {
+      fingerprint: planFingerprint(plan, thresholds), loadspec: loadspecVersion(),
+      ...(label !== null ? { segment: { label, cycle: plan.segment.stripes.cycle, slots: plan.segment.stripes.slots } } : {}),
+    },
+  }
+}
+
+/** Resolves at `epochMs` (at once when it has passed), or when the run is stopped. */
+function waitUntil(epochMs: number, signal: AbortSignal): Promise<void> {
+  const ms = epochMs - Date.now()
+  if (ms <= 0 || signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve() }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+  })
 }
 
 function toResult(plan: RunPlan, shape: PlanShape, metrics: ResultData['metrics'], startTime: number, durationMs: number, thresholds: ThresholdResult[],
@@ -107,5 +129,6 @@ function toResult(plan: RunPlan, shape: PlanShape, metrics: ResultData['metrics'
     ...(aborted ? { aborted } : {}),
     generator: { healthy: problems.length === 0, problems, workers: health },
     plan: { profile: plan.profile, scale: plan.scale, workers: health.length, units: shape.units, phases: shape.phases },
+    ...shape.identity,
   })
 }

@@ -6,7 +6,6 @@ import type { SerializedMetrics } from '../metrics/serialized.ts'
 import type { GeneratorHealth } from './health.ts'
 import type { RunPlan } from './plan.ts'
 import { runSegment } from './run-segment.ts'
-import { WHOLE } from './segment.ts'
 
 export interface LoadOutcome {
   readonly metrics: SerializedMetrics
@@ -23,7 +22,7 @@ export type LoadRunner = (data: unknown, signal: AbortSignal, onSecond: (live: S
 
 export function inlineRunner(plan: RunPlan): LoadRunner {
   return async (data, signal, onSecond) => {
-    const seg = await runSegment({ plan, segment: WHOLE, data, signal, onSecond: (registry, elapsedMs) => onSecond(registry.snapshot(), elapsedMs) })
+    const seg = await runSegment({ plan, segment: plan.segment.stripes, data, signal, onSecond: (registry, elapsedMs) => onSecond(registry.snapshot(), elapsedMs) })
     return { metrics: seg.metrics, startTime: seg.startTime, durationMs: seg.durationMs, health: [seg.health] }
   }
 }

@@ -9,6 +9,7 @@ import type { ExecutorPlan, RunPlan, UnitPlan, UserTypePlan } from './plan.ts'
 import { unitMaxVUs, executorDurationMs } from './plan.ts'
 import type { VuFunction } from './options.ts'
 import { scaleExecutor } from './scale.ts'
+import { chooseSegment, type SegmentChoice } from './segment-choice.ts'
 
 type Executor = (typeof EXECUTORS)[number]
 type Obj = Record<string, unknown>
@@ -20,6 +21,8 @@ export interface NormalizeContext {
   scale?: number | undefined
   /** 'perf' or 'scenario' or 'run', for messages. */
   kind?: string
+  /** Shard of the load; defaults to LOADSPEC_SEGMENT / LOADSPEC_EXECUTION_SEGMENT(_SEQUENCE). */
+  segment?: SegmentChoice | undefined
 }
 
 const DEFAULT_GRACEFUL_STOP_MS = 30_000
@@ -35,6 +38,7 @@ export function normalizeOptions(name: string, options: unknown, blockFn: VuFunc
   if (typeof options !== 'object' || options === null || Array.isArray(options)) fail([`options: must be an object; got ${options === null ? 'null' : typeof options}`])
   const profileName = ctx.profile ?? (process.env['LOADSPEC_PROFILE'] || undefined)
   const scale = ctx.scale ?? readScale(fail)
+  const segment = chooseSegment(ctx.segment)
   const merged = applyProfile(options as Obj, profileName, fail)
 
   const executor = pickExecutor(merged, 'executor', fail)
@@ -84,6 +88,7 @@ export function normalizeOptions(name: string, options: unknown, blockFn: VuFunc
     name, units, profile: profileName && (options as Obj)['profiles'] && ((options as Obj)['profiles'] as Obj)[profileName] ? profileName : null, scale,
     http: { timeoutMs: durOr(http['timeout'], 60_000), discardResponseBodies: http['discardResponseBodies'] === true, baseUrl: http['baseUrl'] as string | undefined },
     tags: (merged['tags'] ?? {}) as Record<string, string>, maxDurationMs, workers: merged['workers'] as number | 'auto' | undefined,
+    segment,
   }
 }
 

@@ -12,6 +12,7 @@ import type { ParsedThreshold } from '../metrics/thresholds.ts'
 import { InvalidOptionError } from '../errors.ts'
 import { modulePathOf, modulePlaceholder, moduleRunner } from '../pool/module-scenario.ts'
 import { resolveWorkers } from '../pool/run-pool.ts'
+import type { SegmentChoice } from './segment-choice.ts'
 
 export type RunOptions<D = unknown> = PerfOptions<D> & {
   /** Name of the run in results and reports. @default 'run' */
@@ -23,7 +24,12 @@ export type RunOptions<D = unknown> = PerfOptions<D> & {
   fn?: VuFunction<D> | string | URL
   /** Profile to apply; defaults to LOADSPEC_PROFILE. */
   profile?: string
-}
+  /**
+   * Epoch ms at which the load starts (after setup), so shards on several machines line up;
+   * a time already past starts at once.
+   */
+  startAt?: number
+} & SegmentChoice
 
 /** Validated form of a block, made once at definition time so bad options fail fast. */
 export interface PreparedBlock {
@@ -33,22 +39,24 @@ export interface PreparedBlock {
   readonly modulePath: string | null
 }
 
-export function prepare(name: string, options: PerfOptions<unknown>, fn: VuFunction<unknown> | string | URL | undefined, kind: string, profile?: string): PreparedBlock {
+export function prepare(name: string, options: PerfOptions<unknown>, fn: VuFunction<unknown> | string | URL | undefined, kind: string, profile?: string,
+  segment?: SegmentChoice): PreparedBlock {
   const modulePath = modulePathOf(fn)
-  const plan = normalizeOptions(name, options, modulePath ? modulePlaceholder : (fn as VuFunction<unknown> | undefined), { kind, profile })
+  const plan = normalizeOptions(name, options, modulePath ? modulePlaceholder : (fn as VuFunction<unknown> | undefined), { kind, profile, segment })
   const merged = options as { thresholds?: Thresholds; profiles?: Record<string, { thresholds?: Thresholds }> }
   const chosen = plan.profile ? merged.profiles?.[plan.profile]?.thresholds : undefined
   return { plan, thresholds: parseThresholds(chosen ?? merged.thresholds ?? {}), modulePath }
 }
 
 export async function run<D = unknown>(options: RunOptions<D>): Promise<PerfResult> {
-  const { name = 'run', fn, profile, ...rest } = options
-  const block = prepare(name, rest as PerfOptions<unknown>, fn as VuFunction<unknown> | string | URL | undefined, 'run', profile)
+  const { name = 'run', fn, profile, startAt, segment, executionSegment, executionSegmentSequence, ...rest } = options
+  const block = prepare(name, rest as PerfOptions<unknown>, fn as VuFunction<unknown> | string | URL | undefined, 'run', profile,
+    { segment, executionSegment, executionSegmentSequence })
   // Without a test file, workers can only load a VU function that lives in a module.
   const workers = resolveWorkers(block.plan.workers, 0)
   if (workers > 0 && !block.modulePath) {
     throw new InvalidOptionError('workers', `run(): workers: ${String(rest.workers)} needs the VU function in a module (fn: './my-scenario.ts', default export) so worker threads can load it; or set workers: 0`)
   }
   const runner = block.modulePath ? moduleRunner(block.plan, block.modulePath, rest as PerfOptions<unknown>, workers) : undefined
-  return execute({ ...block, setup: rest.setup, teardown: rest.teardown as ((d: unknown) => unknown) | undefined, data: rest.data, signal: rest.signal, onProgress: rest.onProgress, runner })
+  return execute({ ...block, setup: rest.setup, teardown: rest.teardown as ((d: unknown) => unknown) | undefined, data: rest.data, signal: rest.signal, onProgress: rest.onProgress, runner, startAt })
 }

@@ -55,4 +55,17 @@ export interface ResultData {
   readonly generator?: GeneratorReport
   /** Executor, profile and the main sizing figures as run (after profile and scale). */
   readonly plan?: Readonly<Record<string, unknown>>
+  /** The share of a sharded load this result holds; absent for the whole load. */
+  readonly segment?: SegmentData
+  /** Hash of the plan and thresholds: the parts of one load share it (see `loadspec merge`). */
+  readonly fingerprint?: string
+  /** Version of loadspec that produced the result. */
+  readonly loadspec?: string
+}
+
+/** A shard as written (`2/4`, `1/4:1/2 of 0,1/4,1/2,1`) and the indices it owns (core/segment.ts). */
+export interface SegmentData {
+  readonly label: string
+  readonly cycle: number
+  readonly slots: readonly number[]
 }

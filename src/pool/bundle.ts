@@ -53,6 +53,20 @@ export function bundleModuleFunction(modulePath: string): Promise<string> {
   return cached(`fn:${modulePath}:${statSync(modulePath).mtimeMs}`, modulePath, [`export { default as vuFunction } from ${JSON.stringify(modulePath)}`])
 }
 
+/**
+ * URL of a bundle that re-exports everything a module exports (`loadspec run` reads a k6-shaped
+ * module's `options`, `setup` and `teardown` on its own thread). The worker registry is installed
+ * first, so a test file's perf() blocks record themselves instead of registering tests.
+ */
+export function bundleModuleExports(modulePath: string): Promise<string> {
+  return cached(`exports:${modulePath}:${statSync(modulePath).mtimeMs}`, modulePath, [
+    `import ${own('install-registry')}`,
+    `export * from ${JSON.stringify(modulePath)}`,
+    `import * as all from ${JSON.stringify(modulePath)}`,
+    `export default all.default`,
+  ])
+}
+
 function cached(key: string, file: string, lines: string[]): Promise<string> {
   let p = cache.get(key)
   if (!p) {

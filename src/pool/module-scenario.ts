@@ -39,12 +39,12 @@ export function moduleRunner(plan: RunPlan, modulePath: string, options: PerfOpt
   const travel = travellingOptions(plan.name, options)
   if (workers > 0) {
     return pooledRunner({ file: modulePath, name: plan.name, workers, overrides: {}, profile: plan.profile ?? '', scale: plan.scale,
-      bundle: () => bundleForModule(modulePath, plan.name, travel) })
+      segment: plan.segment.stripes, bundle: () => bundleForModule(modulePath, plan.name, travel) })
   }
   return async (data, signal, onSecond) => {
     const { vuFunction } = (await import(await bundleModuleFunction(modulePath))) as { vuFunction: unknown }
     if (typeof vuFunction !== 'function') throw new InvalidOptionError('fn', `${modulePath} must export a VU function as its default export`)
     const real = normalizeOptions(plan.name, options, vuFunction as VuFunction<unknown>, { kind: 'scenario', profile: plan.profile ?? '', scale: plan.scale })
-    return inlineRunner(real)(data, signal, onSecond)
+    return inlineRunner({ ...real, segment: plan.segment })(data, signal, onSecond)
   }
 }

@@ -9,7 +9,7 @@ import Tinypool from 'tinypool'
 import { toError } from '../errors.ts'
 import { aggregateMetrics } from '../metrics/aggregate.ts'
 import type { SerializedMetrics } from '../metrics/serialized.ts'
-import { splitSegment, WHOLE } from '../core/segment.ts'
+import { splitSegment, WHOLE, type Segment } from '../core/segment.ts'
 import type { GeneratorHealth } from '../core/health.ts'
 import type { LoadOutcome, LoadRunner } from '../core/load-runner.ts'
 import { bundleFor } from './bundle.ts'
@@ -23,6 +23,8 @@ export interface PoolTarget {
   readonly overrides: Readonly<Record<string, unknown>>
   readonly profile: string
   readonly scale: number
+  /** This process's share of the load, split again over the workers; default: the whole. */
+  readonly segment?: Segment
   /** Makes the worker bundle; default: the test file's. */
   readonly bundle?: () => Promise<string>
 }
@@ -45,7 +47,7 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     const n = target.workers
     // useAtomics: false — parked workers in Atomics.wait freeze their timers and sockets (platform notes).
     const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000 })
-    const segments = splitSegment(WHOLE, n)
+    const segments = splitSegment(target.segment ?? WHOLE, n)
     const latest: (SerializedMetrics | null)[] = segments.map(() => null)
     const health: (GeneratorHealth | null)[] = segments.map(() => null)
     const ports: MessagePort[] = []

@@ -7,6 +7,7 @@ import { runSegment } from '../core/run-segment.ts'
 import type { PerfOptions } from '../core/options.ts'
 import type { SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
 import { lookup } from './registry.ts'
+import { applyOverrides } from '../core/overrides.ts'
 
 export default async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
   const { port } = task
@@ -14,7 +15,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   port.on('message', (m: StopMessage) => { if (m.type === 'stop') stop.abort() })
   try {
     const def = lookup(task.name, task.file)
-    const options = { ...def.options, ...task.overrides } as PerfOptions<unknown>
+    const options = applyOverrides(def.options, task.overrides) as PerfOptions<unknown>
     const plan = normalizeOptions(def.name, options, def.fn, { kind: def.kind, profile: task.profile, scale: task.scale })
     const seg = await runSegment({
       plan, segment: task.segment, data: task.data, signal: stop.signal, worker: task.worker,

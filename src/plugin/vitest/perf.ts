@@ -50,7 +50,7 @@ function runnerFor(block: PreparedBlock, options: PerfOptions<unknown>, file: st
   if (block.modulePath) return moduleRunner(plan, block.modulePath, options, workers)
   if (workers === 0) return undefined
   if (!file) throw new InvalidOptionError('workers', `"${plan.name}" runs outside a test, so no worker can load its function; call it inside a test or set workers: 0`)
-  return pooledRunner({ file, name: plan.name, workers, overrides, profile: plan.profile ?? '', scale: plan.scale })
+  return pooledRunner({ file, name: plan.name, workers, overrides, profile: plan.profile ?? '', scale: plan.scale, segment: plan.segment.stripes })
 }
 
 /** `fn`: the VU function, or the path / file URL of a module whose default export it is. */
