@@ -59,6 +59,17 @@ describe('reported figures match the server', () => {
     for (const p of result.timeline.slice(0, 3)) expect(Math.abs(p.requests - 200)).toBeLessThanOrEqual(20)
   })
 
+  test('ramping-arrival-rate starts iteration i when the area under its rate reaches i, as k6 does', async () => {
+    // 0→5/s over 1 s: the area is 2.5 t², so iterations 1 and 2 are due at 632 and 894 ms and a
+    // third never is (the area ends at 2.5). Iteration 1 starting at 0 would be the old schedule.
+    const starts: number[] = []
+    const result = await run({ executor: 'ramping-arrival-rate', startRate: 0, stages: [{ duration: '1s', target: 5 }], preAllocatedVUs: 2, maxVUs: 3,
+      fn: () => { starts.push(Date.now()) } })
+    expect(result.iterations).toEqual({ completed: 2, dropped: 0, interrupted: 0 })
+    // Timers may fire up to ~1 ms early and Date.now() counts whole ms: 632.5 ms less 2.
+    expect((starts[0] as number) - result.startTime).toBeGreaterThanOrEqual(630)
+  })
+
   test('arrival rate beyond maxVUs drops and counts iterations, and corrected latency shows the wait', async () => {
     const slow = await startServer((_req, res) => setTimeout(() => res.end('ok'), 100))
     try {
