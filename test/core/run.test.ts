@@ -29,10 +29,12 @@ describe('reported figures match the server', () => {
     expect(d?.p95).toBeLessThan(70)
     expect(d?.p50).toBeLessThan(10)
     expect(d?.min).toBeLessThan(10)
-    // exactly the 100 delayed responses are slow: the 90.05th percentile is one of them, the 89.95th is not
+    // exactly the 100 delayed responses are slow: p(90.1) lies between ranks 900 and 901 of 0…999
+    // (k6's i = p·(n − 1)), both slow; p(89.9) between ranks 898 and 899, both fast. "Fast" is below
+    // the slow ones' 49 ms, not a figure: on a busy machine the slowest fast response took 26 ms.
     const v = result.query('http_req_duration')
-    expect(v?.type === 'trend' && v.percentile(90.05)).toBeGreaterThanOrEqual(49)
-    expect(v?.type === 'trend' && v.percentile(89.95)).toBeLessThan(20)
+    expect(v?.type === 'trend' && v.percentile(90.1)).toBeGreaterThanOrEqual(49)
+    expect(v?.type === 'trend' && v.percentile(89.9)).toBeLessThan(49)
   })
 
   test('the error rate equals the injected failure rate, with errors by kind and status', async () => {
