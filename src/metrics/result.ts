@@ -7,6 +7,7 @@ import type { ResultData, ThresholdResult } from './result-data.ts'
 import type { SerializedErrors, SerializedSecond } from './serialized.ts'
 import { SeriesIndex, type MetricSummary, type TrendSummary, type CounterSummary, type RateSummary, type GaugeSummary } from './summary.ts'
 import { decodeHistogram } from './histogram.ts'
+import { percentileUs } from './percentile.ts'
 
 type TagFilter = Readonly<Record<string, string>>
 
@@ -177,7 +178,7 @@ interface TimelineMetrics { latency: string; counter: string; failed: string }
 function timelinePoint(s: SerializedSecond, m: TimelineMetrics): TimelinePoint {
   const enc = s.trends[m.latency]
   const h = enc ? decodeHistogram(enc) : null
-  const at = (p: number) => (h && h.totalCount ? h.getValueAtPercentile(p) / 1000 : 0)
+  const at = (p: number) => (h ? percentileUs(h, p) / 1000 : 0)
   return { t: s.t, requests: s.counters[m.counter] ?? 0, errors: s.rates[m.failed]?.[0] ?? 0, vus: s.gauges['vus'] ?? 0,
     p50: at(50), p95: at(95), p99: at(99), max: h && h.totalCount ? h.maxValue / 1000 : 0,
     dataSent: s.counters['data_sent'] ?? 0, dataReceived: s.counters['data_received'] ?? 0 }

@@ -5,6 +5,7 @@
 import type { SerializedSeries } from './serialized.ts'
 import type { MetricValues } from './values.ts'
 import { decodeHistogram, mergeEncoded, type Histogram } from './histogram.ts'
+import { percentileUs } from './percentile.ts'
 import { seriesKey, tagsMatch } from './series-key.ts'
 
 type TagFilter = Readonly<Record<string, string>>
@@ -27,13 +28,6 @@ export interface RateSummary { readonly type: 'rate'; readonly passes: number; r
 export interface GaugeSummary { readonly type: 'gauge'; readonly value: number; readonly min: number; readonly max: number }
 export type MetricSummary = TrendSummary | CounterSummary | RateSummary | GaugeSummary
 
-/** Value at percentile p of a µs histogram, in ms, clamped to the exact observed min and max. */
-export function percentileMs(hist: Histogram, p: number, minUs: number, maxUs: number): number {
-  if (hist.totalCount === 0) return 0
-  const v = hist.getValueAtPercentile(p)
-  return Math.min(Math.max(v, minUs), maxUs) / 1000
-}
-
 /** Merged view of all series of one metric that match a filter. Histogram decoded once, on demand. */
 export class MergedMetric {
   private hist: Histogram | null = null
@@ -51,7 +45,7 @@ export class MergedMetric {
         const sum = parts.reduce((a, s) => a + s.sum, 0)
         const hist = this.histogram()
         return { type: 'trend', count, min: minUs / 1000, max: maxUs / 1000, avg: count ? sum / count / 1000 : 0,
-          percentile: (p: number) => percentileMs(hist, p, minUs, maxUs) }
+          percentile: (p: number) => percentileUs(hist, p, { minUs, maxUs }) / 1000 }
       }
       case 'counter': {
         const count = this.count

@@ -8,7 +8,7 @@ export interface TrendValues {
   readonly min: number
   readonly max: number
   readonly avg: number
-  /** Value at percentile `p` (0–100), from the HDR histogram, in ms. */
+  /** Value at percentile `p` (0–100) in ms, by k6's rule (interpolated between ranks; see percentile.ts), from the HDR histogram. */
   percentile(p: number): number
 }
 export interface CounterValues {

@@ -4,6 +4,7 @@
  */
 import type { MetricView, PerfResult } from '../metrics/result.ts'
 import { decodeHistogram } from '../metrics/histogram.ts'
+import { percentileUs } from '../metrics/percentile.ts'
 
 export interface ScopeFigures {
   readonly p95: number | null
@@ -35,7 +36,7 @@ export function figuresOf(result: PerfResult): Figures {
     const enc = s.trends[metric]
     if (!enc) continue
     const h = decodeHistogram(enc)
-    if (h.totalCount >= 5) secondsP95.push(round(h.getValueAtPercentile(95) / 1000))
+    if (h.totalCount >= 5) secondsP95.push(round(percentileUs(h, 95) / 1000))
   }
   return {
     version: 1, name: result.name, all: scope(result),

@@ -6,6 +6,7 @@
  */
 import type { MetricView, PerfResult } from '../metrics/result.ts'
 import { decodeHistogram, createHistogram } from '../metrics/histogram.ts'
+import { percentileUs } from '../metrics/percentile.ts'
 
 const PERCENTILES = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100] as const
 const PCT_COLUMNS = PERCENTILES.map((p) => `${p}%`)
@@ -57,7 +58,7 @@ export function locustCsv(result: PerfResult): LocustCsv {
     totalReq += req
     totalFail += fail
     totalBytes += s.counters['http_res_body_bytes'] ?? 0
-    const at = (hist: typeof h, p: number) => (hist && hist.totalCount ? round(hist.getValueAtPercentile(p) / 1000) : 0)
+    const at = (hist: typeof h, p: number) => (hist ? round(percentileUs(hist, p) / 1000) : 0)
     history.push([start + s.t + 1, s.gauges['vus'] ?? 0, '', 'Aggregated', req, fail, ...PERCENTILES.map((p) => at(h, p)), totalReq, totalFail,
       at(total, 50), total.totalCount ? round(total.mean / 1000) : 0, total.totalCount ? round(total.minNonZeroValue / 1000) : 0,
       total.totalCount ? round(total.maxValue / 1000) : 0, totalReq ? round(totalBytes / totalReq) : 0])

@@ -29,10 +29,12 @@ describe('reported figures match the server', () => {
     expect(d?.p95).toBeLessThan(70)
     expect(d?.p50).toBeLessThan(10)
     expect(d?.min).toBeLessThan(10)
-    // exactly the 100 delayed responses are slow: the 90.05th percentile is one of them, the 89.95th is not
+    // exactly the 100 delayed responses are slow: p(90.1) lies between ranks 900 and 901 of 0…999
+    // (k6's i = p·(n − 1)), both slow; p(89.9) between ranks 898 and 899, both fast. "Fast" is below
+    // the slow ones' 49 ms, not a figure: on a busy machine the slowest fast response took 26 ms.
     const v = result.query('http_req_duration')
-    expect(v?.type === 'trend' && v.percentile(90.05)).toBeGreaterThanOrEqual(49)
-    expect(v?.type === 'trend' && v.percentile(89.95)).toBeLessThan(20)
+    expect(v?.type === 'trend' && v.percentile(90.1)).toBeGreaterThanOrEqual(49)
+    expect(v?.type === 'trend' && v.percentile(89.9)).toBeLessThan(49)
   })
 
   test('the error rate equals the injected failure rate, with errors by kind and status', async () => {
@@ -57,6 +59,17 @@ describe('reported figures match the server', () => {
     expect(Math.abs(result.throughput - 200) / 200).toBeLessThan(0.03)
     // and each full second of the timeline holds about 200 of them
     for (const p of result.timeline.slice(0, 3)) expect(Math.abs(p.requests - 200)).toBeLessThanOrEqual(20)
+  })
+
+  test('ramping-arrival-rate starts iteration i when the area under its rate reaches i, as k6 does', async () => {
+    // 0→5/s over 1 s: the area is 2.5 t², so iterations 1 and 2 are due at 632 and 894 ms and a
+    // third never is (the area ends at 2.5). Iteration 1 starting at 0 would be the old schedule.
+    const starts: number[] = []
+    const result = await run({ executor: 'ramping-arrival-rate', startRate: 0, stages: [{ duration: '1s', target: 5 }], preAllocatedVUs: 2, maxVUs: 3,
+      fn: () => { starts.push(Date.now()) } })
+    expect(result.iterations).toEqual({ completed: 2, dropped: 0, interrupted: 0 })
+    // Timers may fire up to ~1 ms early and Date.now() counts whole ms: 632.5 ms less 2.
+    expect((starts[0] as number) - result.startTime).toBeGreaterThanOrEqual(630)
   })
 
   test('arrival rate beyond maxVUs drops and counts iterations, and corrected latency shows the wait', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { owns, ownedCount, splitSegment, parseSegment, parseExecutionSegment, coverageProblem, stripeSequence, WHOLE, type Segment } from '../../src/core/segment.ts'
 import { fraction } from '../../src/core/fraction.ts'
-import { makeRamp, iterationsBy, timeOfIteration, vuTargetAt, nextVuChange } from '../../src/core/executors/ramp.ts'
+import { makeRamp, iterationsBy, arrivalTime, vuTargetAt, nextVuChange } from '../../src/core/executors/ramp.ts'
 import { weightedAssignment, pickWeighted } from '../../src/core/weights.ts'
 import { parseDurationOrNull, formatDuration } from '../../src/core/duration.ts'
 
@@ -156,12 +156,12 @@ describe('ramps', () => {
   test('arrival-rate schedule: the integral of the rate gives iteration times', () => {
     const constant = makeRamp(100, [{ durationMs: 10_000, target: 100 }])
     expect(iterationsBy(constant, 10_000)).toBeCloseTo(1000, 9)
-    expect(timeOfIteration(constant, 250)).toBeCloseTo(2500, 6)
+    expect(arrivalTime(constant, 250)).toBeCloseTo(2500, 6)
     const up = makeRamp(0, [{ durationMs: 10_000, target: 100 }])
     expect(iterationsBy(up, 10_000)).toBeCloseTo(500, 9)
     // N(t) = 5 t² (t in s) → the 125th iteration is due at t = 5 s
-    expect(timeOfIteration(up, 125)).toBeCloseTo(5000, 6)
-    for (const i of [1, 10, 77, 499]) expect(iterationsBy(up, timeOfIteration(up, i))).toBeCloseTo(i, 6)
+    expect(arrivalTime(up, 125)).toBeCloseTo(5000, 6)
+    for (const i of [1, 10, 77, 499]) expect(iterationsBy(up, arrivalTime(up, i))).toBeCloseTo(i, 6)
   })
 })
 

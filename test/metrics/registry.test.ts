@@ -10,8 +10,11 @@ function lcg(seed: number): () => number {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32)
 }
 
-function nearestRank(sorted: number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number
+/** k6's percentile (metrics/sink.go, TrendSink.P): linear between the samples at ranks ⌊i⌋ and ⌈i⌉, i = p·(n − 1). */
+function k6Percentile(sorted: number[], p: number): number {
+  const i = (p / 100) * (sorted.length - 1)
+  const j = sorted[Math.floor(i)] as number
+  return j + ((sorted[Math.ceil(i)] as number) - j) * (i - Math.floor(i))
 }
 
 function result(metrics: SerializedMetrics, durationMs = 10_000): PerfResult {
@@ -36,7 +39,7 @@ describe('MetricsRegistry', () => {
     expect(m?.max).toBeCloseTo(samples.at(-1) as number, 3)
     expect(m?.mean).toBeCloseTo(samples.reduce((a, b) => a + b, 0) / samples.length, 2)
     for (const [p, key] of [[50, 'p50'], [90, 'p90'], [95, 'p95'], [99, 'p99']] as const) {
-      const truth = nearestRank(samples, p)
+      const truth = k6Percentile(samples, p)
       expect(Math.abs((m?.[key] as number) - truth)).toBeLessThanOrEqual(truth * 0.001 + 0.001)
     }
   })

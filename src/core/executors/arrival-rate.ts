@@ -10,7 +10,7 @@ import { ownedCount, owns, type Segment } from '../segment.ts'
 import { Vu } from '../vu.ts'
 import { WeightedSequence } from '../weights.ts'
 import { drain, timerOrStop } from './lifecycle.ts'
-import { makeRamp, timeOfIteration, iterationsBy } from './ramp.ts'
+import { arrivalTime, iterationsBy, makeRamp, scheduledIterations } from './ramp.ts'
 
 type ArrivalRate = Extract<ExecutorPlan, { kind: 'constant-arrival-rate' | 'ramping-arrival-rate' }>
 
@@ -18,8 +18,11 @@ export async function runArrivalRate(unit: UnitPlan, e: ArrivalRate, segment: Se
   const ramp = e.kind === 'constant-arrival-rate'
     ? makeRamp(e.ratePerSec, [{ durationMs: e.durationMs, target: e.ratePerSec }])
     : makeRamp(e.startRatePerSec, e.stages)
-  const total = Math.ceil(iterationsBy(ramp, ramp.totalMs) - 1e-9)
-  const timeOf = e.kind === 'constant-arrival-rate' ? (i: number) => (i * 1000) / e.ratePerSec : (i: number) => timeOfIteration(ramp, i)
+  // Global iteration k (0-based, the index segments own) is due at timeOf(k). The two executors
+  // differ as in k6: constant-arrival-rate starts one at 0 and every 1/rate after, up to the end;
+  // ramping-arrival-rate starts iteration k + 1 when the area under its rate curve reaches k + 1.
+  const total = e.kind === 'constant-arrival-rate' ? Math.ceil(iterationsBy(ramp, ramp.totalMs) - 1e-9) : scheduledIterations(ramp)
+  const timeOf = e.kind === 'constant-arrival-rate' ? (k: number) => (k * 1000) / e.ratePerSec : (k: number) => arrivalTime(ramp, k + 1)
 
   // VU ids: the unit's global VU indices this segment owns, handed out as VUs are allocated.
   const ids: number[] = []

@@ -64,7 +64,7 @@ export function nextVuChange(r: Ramp, t: number): number | null {
   return null
 }
 
-/** Iterations scheduled by time t: the integral of the rate (per second) over [0, t]. */
+/** Area under the rate curve (per second) over [0, t]: how many iterations are due by t. */
 export function iterationsBy(r: Ramp, t: number): number {
   let from = r.start
   let ts = 0
@@ -82,20 +82,41 @@ export function iterationsBy(r: Ramp, t: number): number {
   return total
 }
 
-/** The time (ms) at which the i-th iteration (0-based) is due: iterationsBy(t) = i. Infinity if never. */
-export function timeOfIteration(r: Ramp, i: number): number {
+// Float slack for "the area reaches i": a stage's area is a sum of products (0.5 · 5 s · 1/s) that
+// may land a hair below the integer it stands for, and the iteration due exactly at the end of the
+// schedule must not be lost to that.
+const AREA_SLACK = 1e-9
+
+/**
+ * Iterations a ramping-arrival-rate schedule starts: every i ≥ 1 the area reaches, as k6's `cal()`
+ * (lib/executor/ramping_arrival_rate.go) loops `for i <= endCount`. 0→5/s over 1 s (area 2.5) starts 2.
+ */
+export function scheduledIterations(r: Ramp): number {
+  const area = iterationsBy(r, r.totalMs)
+  return Math.floor(area + AREA_SLACK * Math.max(1, area))
+}
+
+/**
+ * When iteration i (counting from 1) is due, in ms: the time at which the area under the rate curve
+ * reaches i, as k6's `cal()` computes it. So a ramp 0→10/s over 2 s starts its first iteration at
+ * √(1/2.5) s ≈ 632 ms, not at 0, and a constant 10/s stage at 100 ms. Infinity if the area never
+ * reaches i.
+ */
+export function arrivalTime(r: Ramp, i: number): number {
   let from = r.start
   let ts = 0
   let before = 0
   for (const s of r.stages) {
     const d = s.durationMs / 1000
     const area = ((from + s.target) / 2) * d
-    if (before + area >= i && area > 0) {
-      const need = i - before
-      const a = (s.target - from) / (2 * d) // N(τ) = from·τ + a·τ²
-      let tau: number
-      if (Math.abs(a) < 1e-12) tau = need / from
-      else tau = (-from + Math.sqrt(Math.max(0, from * from + 4 * a * need))) / (2 * a)
+    if (area > 0 && i <= before + area + AREA_SLACK * Math.max(1, before + area)) {
+      const need = Math.min(i - before, area)
+      // Within the stage, N(τ) = from·τ + a·τ² with a = (to − from) / 2d. Its root written as
+      // 2·need / (from + √(from² + 4·a·need)) has no cancellation when the rate barely changes
+      // (1333 → 1334/s), where the textbook (−from + √…) / 2a loses most of its digits.
+      const a = (s.target - from) / (2 * d)
+      const root = Math.sqrt(Math.max(0, from * from + 4 * a * need))
+      const tau = from + root > 0 ? (2 * need) / (from + root) : 0
       return ts + Math.min(Math.max(tau, 0), d) * 1000
     }
     before += area
