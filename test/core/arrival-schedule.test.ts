@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest'
 import { arrivalTime, iterationsBy, makeRamp, scheduledIterations, type Ramp } from '../../src/core/executors/ramp.ts'
-import { owns, parseExecutionSegment, splitSegment, WHOLE, type Segment } from '../../src/core/segment.ts'
+import { ownedCount, owns, parseExecutionSegment, parseSegment, splitSegment, WHOLE, type Segment } from '../../src/core/segment.ts'
+import { run, type RunOptions } from '../../src/index.ts'
 import type { StagePlan } from '../../src/core/plan.ts'
 
 /** k6's test config: 0 → 1 over 5 s, 1 for 1 s, 1 → 0 over 5 s, rates per `timeUnit`. */
@@ -89,5 +90,29 @@ describe('ramping-arrival-rate schedule (k6 TestRampingArrivalRateCal)', () => {
       expect(Math.abs(iterationsBy(r, t) - i), `iteration ${i} at ${t} ms`).toBeLessThan(1e-6)
       last = t
     }
+  })
+})
+
+describe('sharded arrival-rate schedules', () => {
+  test('the union of four shards\' start times is exactly the single-process schedule, for equal and k6 unequal splits', () => {
+    const r = k6Config(1000 / 7)
+    const whole = schedule(r)
+    const splits: Segment[][] = [
+      [1, 2, 3, 4].map((i) => parseSegment(`${i}/4`)),
+      [['0', '1/4'], ['1/4', '1/2'], ['1/2', '1']].map(([a, b]) => parseExecutionSegment(`${a}:${b}`, '0,1/4,1/2,1')),
+    ]
+    for (const shards of splits) {
+      const union = shards.flatMap((s) => schedule(r, s)).sort((a, b) => a - b)
+      expect(union).toEqual(whole)
+    }
+  })
+
+  test('run() with segment 1/4…4/4 starts exactly the whole run\'s iterations, each shard its striped share', async () => {
+    const options: RunOptions = { executor: 'ramping-arrival-rate', startRate: 0, stages: [{ duration: '1s', target: 40 }], preAllocatedVUs: 4, fn: () => {} }
+    const whole = await run(options)
+    const shards = await Promise.all([1, 2, 3, 4].map((i) => run({ ...options, segment: `${i}/4` })))
+    expect(whole.iterations.completed).toBe(20)
+    expect(shards.map((s) => s.iterations.completed)).toEqual([1, 2, 3, 4].map((i) => ownedCount(parseSegment(`${i}/4`), 20)))
+    expect(shards.reduce((a, s) => a + s.iterations.completed, 0)).toBe(20)
   })
 })
