@@ -5,7 +5,7 @@
  * not run here: a block gets its target from `setup()` or the environment. Exit codes are k6's.
  */
 import { basename, resolve } from 'node:path'
-import { CliError } from '../errors.ts'
+import { AbortedError, CliError } from '../errors.ts'
 import { prepare, run, type RunOptions } from '../core/run.ts'
 import { execute } from '../core/execute.ts'
 import { applyOverrides } from '../core/overrides.ts'
@@ -55,7 +55,7 @@ export async function runCommand(files: readonly string[], flags: RunFlags, io: 
     throw new CliError(`--out and --summary-export write one run's results, but ${jobs.length} blocks were selected (${jobs.map((j) => j.name).join(', ')}); pick one with --grep`)
   }
   const stop = new AbortController()
-  const onSignal = () => stop.abort(new Error('interrupted (SIGINT)'))
+  const onSignal = () => stop.abort(new AbortedError('interrupted (SIGINT)'))
   process.once('SIGINT', onSignal)
   let worst: number = EXIT.ok
   try {

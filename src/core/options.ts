@@ -32,22 +32,25 @@ export interface ExecutorCommon {
 export interface ConstantVusOptions extends ExecutorCommon {
   executor: 'constant-vus'
   vus: number
+  /** Longer than 0. */
   duration: Duration
 }
 export interface RampingVusOptions extends ExecutorCommon {
   executor: 'ramping-vus'
   /** @default 1 */
   startVUs?: number
+  /** At least one, lasting more than 0 ms in all; startVUs or some target above 0. */
   stages: Stage[]
   /** Time a VU removed by a ramp-down gets to finish its iteration. @default '30s' */
   gracefulRampDown?: Duration
 }
 export interface ConstantArrivalRateOptions extends ExecutorCommon {
   executor: 'constant-arrival-rate'
-  /** Iterations started per `timeUnit`. */
+  /** Iterations started per `timeUnit` (more than 0). */
   rate: number
-  /** @default '1s' */
+  /** Longer than 0. @default '1s' */
   timeUnit?: Duration
+  /** Longer than 0. */
   duration: Duration
   preAllocatedVUs: number
   /** @default preAllocatedVUs */
@@ -57,8 +60,9 @@ export interface RampingArrivalRateOptions extends ExecutorCommon {
   executor: 'ramping-arrival-rate'
   /** @default 0 */
   startRate?: number
-  /** @default '1s' */
+  /** Longer than 0. @default '1s' */
   timeUnit?: Duration
+  /** At least one, lasting more than 0 ms in all; startRate or some target above 0. */
   stages: Stage[]
   preAllocatedVUs: number
   /** @default preAllocatedVUs */
@@ -70,7 +74,7 @@ export interface PerVuIterationsOptions extends ExecutorCommon {
   vus?: number
   /** Iterations each VU runs. @default 1 */
   iterations?: number
-  /** @default '10m' */
+  /** Longer than 0. @default '10m' */
   maxDuration?: Duration
 }
 export interface SharedIterationsOptions extends ExecutorCommon {
@@ -79,7 +83,7 @@ export interface SharedIterationsOptions extends ExecutorCommon {
   vus?: number
   /** Iterations shared by all VUs. @default 1 */
   iterations?: number
-  /** @default '10m' */
+  /** Longer than 0. @default '10m' */
   maxDuration?: Duration
 }
 
@@ -107,11 +111,11 @@ export interface UserTypeOptions<D = unknown> extends ExecutorFields {
 }
 
 export interface HttpOptions {
-  /** Per-request timeout. @default '60s' */
+  /** Per-request timeout (longer than 0). @default '60s' */
   timeout?: Duration
   /** Count response bytes but do not keep bodies (k6's discardResponseBodies). @default false */
   discardResponseBodies?: boolean
-  /** Base for relative URLs (`http.get('/health')`). */
+  /** Base for relative URLs (`http.get('/health')`): an absolute http:// or https:// URL. */
   baseUrl?: string
 }
 
@@ -127,7 +131,12 @@ export interface BlockOptions<D = unknown> {
   onProgress?: (live: import('../metrics/result.ts').PerfResult) => void
   /** Runs once after the load with the setup data (also after a failed or aborted run). */
   teardown?: (data: D) => void | Promise<void>
-  /** Named option sets chosen by `LOADSPEC_PROFILE` or the plugin's `profile` option. */
+  /**
+   * Named option sets chosen by `LOADSPEC_PROFILE` or the plugin's `profile` option. A block that
+   * has profiles must define the one chosen (`full: {}` runs the block's own options); a block
+   * without profiles runs its own options whatever the profile.
+   * @throws InvalidOptionError when the chosen profile is not one of these
+   */
   profiles?: Record<string, ProfileOptions<D>>
   /** Several user types (weighted) or independent k6 scenarios. */
   scenarios?: Record<string, UserTypeOptions<D>>
@@ -136,7 +145,7 @@ export interface BlockOptions<D = unknown> {
   http?: HttpOptions
   /** Extra tags on every metric. */
   tags?: Record<string, string>
-  /** Test timeout of a perf block. @default load length + gracefulStop + 30s */
+  /** Test timeout of a perf block (longer than 0). @default load length + gracefulStop + 30s */
   timeout?: Duration
   /** Data for the VUs when there is no `setup` (or in `scenario.run({ data })`). */
   data?: D
@@ -150,7 +159,7 @@ export interface BlockOptions<D = unknown> {
 }
 
 /** What a profile may change: sizing, thresholds and per-user-type sizing. */
-export type ProfileOptions<D = unknown> = ExecutorFields & Pick<BlockOptions<D>, 'thresholds' | 'pacing' | 'http' | 'timeout'> & {
+export type ProfileOptions<D = unknown> = ExecutorFields & Pick<BlockOptions<D>, 'thresholds' | 'pacing' | 'http' | 'timeout' | 'workers'> & {
   scenarios?: Record<string, Omit<UserTypeOptions<D>, 'fn'>>
 }
 

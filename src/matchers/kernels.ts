@@ -27,13 +27,29 @@ function requireNumber(matcher: string, name: string, v: unknown, min = 0, max =
   return v
 }
 
+/** For a view that matched nothing: an endpoint's name is its requests' `name` tag, which is easy to get wrong. */
+function nameHint(view: MetricView): string {
+  return 'name' in view.filter ? '; an endpoint is named by its requests\' name tag (by default the method and path with ids collapsed, e.g. GET /rooms/:id)' : ''
+}
+
 function latency(matcher: string, view: MetricView): { name: string; summary: TrendSummary } {
   const name = view.latencyMetric
   const summary = name ? view.trend(name) : undefined
   if (!name || !summary) {
-    throw new MatcherUsageError(`${matcher}: ${view.label} recorded no latency (no http_req_duration, grpc_req_duration or iteration_duration samples)`)
+    throw new MatcherUsageError(`${matcher}: ${view.label} recorded no latency (no http_req_duration, grpc_req_duration or iteration_duration samples)${nameHint(view)}`)
   }
   return { name, summary }
+}
+
+/**
+ * Error rate and throughput of a view with no requests are 0, so `toHaveErrorRateBelow` would pass
+ * (and `.not.toHaveThroughputAbove`) for an endpoint that does not exist: refuse it as the latency
+ * matchers do.
+ */
+function requireRequests(matcher: string, view: MetricView): number {
+  const n = view.requests
+  if (n === 0) throw new MatcherUsageError(`${matcher}: ${view.label} recorded no requests (no http_reqs, grpc_reqs or iterations samples)${nameHint(view)}`)
+  return n
 }
 
 /** Latency percentile (or mean/max) below a bound in ms. */
@@ -56,24 +72,26 @@ export function latencyBelow(matcher: string, received: unknown, stat: 'p' | 'me
 export function errorRateBelow(matcher: string, received: unknown, bound: unknown): MatcherOutcome {
   const view = asView(matcher, received)
   const b = requireNumber(matcher, 'the rate', bound, 0, 1)
+  const requests = requireRequests(matcher, view)
   const actual = view.errorRate
   const errors = 'errors' in view ? (view as PerfResult).errors : undefined
   const kinds = errors && errors.total ? `errors by kind: ${Object.entries(errors.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}` : undefined
   return {
     pass: actual < b, actual, expected: b,
     message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: `error rate < ${pct(b)}`,
-      received: `error rate = ${pct(actual)} of ${view.requests} requests`, extra: kinds }),
+      received: `error rate = ${pct(actual)} of ${requests} requests`, extra: kinds }),
   }
 }
 
 export function throughputAbove(matcher: string, received: unknown, bound: unknown): MatcherOutcome {
   const view = asView(matcher, received)
   const b = requireNumber(matcher, 'the throughput (per second)', bound)
+  const requests = requireRequests(matcher, view)
   const actual = view.throughput
   return {
     pass: actual > b, actual, expected: b,
     message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: `throughput > ${b} req/s`,
-      received: `throughput = ${actual.toFixed(1)} req/s (${view.requests} requests)` }),
+      received: `throughput = ${actual.toFixed(1)} req/s (${requests} requests)` }),
   }
 }
 
@@ -81,6 +99,8 @@ export function passThresholds(matcher: string, received: unknown): MatcherOutco
   const view = asView(matcher, received)
   const result = view as PerfResult
   if (!Array.isArray(result.thresholds)) throw new MatcherUsageError(`${matcher}: expected a whole PerfResult (thresholds belong to the run, not to a view)`)
+  // With no thresholds "every threshold passed" is true of any run; an assertion that cannot fail is a mistake.
+  if (result.thresholds.length === 0) throw new MatcherUsageError(`${matcher}: ${view.label} has no thresholds to pass; give its options thresholds, e.g. { http_req_duration: ['p(95)<500'] }`)
   const failed = result.thresholds.filter((t) => !t.ok)
   return {
     pass: failed.length === 0, actual: failed.map((t) => `${t.key} ${t.source}`), expected: [],
@@ -97,6 +117,8 @@ export function healthyGenerator(matcher: string, received: unknown): MatcherOut
   const view = asView(matcher, received)
   const g = (view as PerfResult).generator
   if (!g || !Array.isArray(g.workers)) throw new MatcherUsageError(`${matcher}: expected a whole PerfResult (generator health belongs to the run, not to a view)`)
+  // No readings (a result merged or rebuilt without them) would read as healthy without having been measured.
+  if (g.workers.length === 0) throw new MatcherUsageError(`${matcher}: ${view.label} holds no generator readings, so its health is unknown; assert on the result a run returned`)
   const rows = g.workers.map((w) => `  worker ${w.worker}: event-loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} ms, max ${w.loopDelayMaxMs.toFixed(1)} ms, CPU ${(w.cpu * 100).toFixed(0)}%, loop busy ${(w.eventLoopUtilization * 100).toFixed(0)}%`)
   return {
     pass: g.healthy, actual: g.problems, expected: [],

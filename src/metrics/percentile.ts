@@ -8,6 +8,7 @@
  * results, the timeline) comes from this one function.
  */
 import type { Histogram } from './histogram.ts'
+import { UsageError } from '../errors.ts'
 
 /** The parts of hdr-histogram-js's JsHistogram that walking its buckets needs (not in its types). */
 interface Buckets {
@@ -39,7 +40,7 @@ export interface ObservedRange {
  * @throws RangeError when p is not a number from 0 to 100.
  */
 export function percentileUs(hist: Histogram, p: number, observed?: ObservedRange): number {
-  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile ${p} is out of range; use 0…100`)
+  if (!(p >= 0 && p <= 100)) throw new UsageError(`percentile ${p} is out of range; use 0…100`)
   const h = hist as unknown as Buckets
   const n = h.totalCount
   if (n === 0) return 0

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { MetricsRegistry } from '../../src/metrics/registry.ts'
 import { PerfResult } from '../../src/metrics/result.ts'
+import { evaluateThresholds, parseThresholds, type ThresholdSpec } from '../../src/metrics/thresholds.ts'
 import { registerMatchers } from '../../src/plugin/vitest/register.ts'
 
 /** 100 requests over 10 s: latencies 1..100 ms, 3 failures on POST /messages. */
@@ -17,6 +18,13 @@ function result(): PerfResult {
   }
   return new PerfResult({ version: 1, name: 'relay', startTime: 0, durationMs: 10_000, metrics: reg.snapshot(),
     thresholds: [{ key: 'http_req_duration', source: 'p(95)<50', ok: false, actual: 95 }, { key: 'http_req_failed', source: 'rate<0.1', ok: true, actual: 0.03 }] })
+}
+
+/** The same run with its thresholds evaluated on what it recorded, as a run evaluates them. */
+function judged(thresholds: Record<string, ThresholdSpec[]>): PerfResult {
+  const data = result().toJSON()
+  const outcomes = evaluateThresholds(parseThresholds(thresholds), new PerfResult({ ...data, thresholds: [] }))
+  return new PerfResult({ ...data, thresholds: outcomes.map(({ key, source, ok, actual }) => ({ key, source, ok, actual })) })
 }
 
 function failure(fn: () => void): string {
@@ -67,15 +75,63 @@ describe('matchers', () => {
     expect(failure(() => expect(r.endpoint('POST /messages')).toHaveThroughputAbove(10))).toMatch(/Expected: throughput > 10 req\/s\nReceived: throughput = 5\.0 req\/s \(50 requests\)/)
   })
 
-  test('toPassThresholds lists every threshold', () => {
-    expect(failure(() => expect(r).toPassThresholds())).toMatch(/Received: 1 of 2 failed\n\n✗ http_req_duration p\(95\)<50 {2}\(actual 95\)\n✓ http_req_failed rate<0\.1 {2}\(actual 0\.03\)/)
+  test('toPassThresholds passes when every threshold passed, and .not then fails with the list', () => {
+    const passing = judged({ http_req_duration: ['p(95)<200', 'max<=100'], http_req_failed: ['rate<0.05'] })
+    expect(passing.thresholds.map((t) => t.ok)).toEqual([true, true, true])
+    expect(passing).toPassThresholds()
+    expect(failure(() => expect(passing).not.toPassThresholds())).toBe([
+      'expect(received).not.toPassThresholds(expected) failed — relay',
+      '',
+      'Expected: not every threshold to pass',
+      'Received: 0 of 3 failed',
+      '',
+      '✓ http_req_duration p(95)<200  (actual 95.059)',
+      '✓ http_req_duration max<=100  (actual 100)',
+      '✓ http_req_failed rate<0.05  (actual 0.03)',
+    ].join('\n'))
+  })
+
+  test('toPassThresholds fails with every threshold listed, and passes with .not', () => {
+    expect(failure(() => expect(r).toPassThresholds())).toBe([
+      'expect(received).toPassThresholds(expected) failed — relay',
+      '',
+      'Expected: every threshold to pass',
+      'Received: 1 of 2 failed',
+      '',
+      '✗ http_req_duration p(95)<50  (actual 95)',
+      '✓ http_req_failed rate<0.1  (actual 0.03)',
+    ].join('\n'))
     expect(r).not.toPassThresholds()
+  })
+
+  test('toPassThresholds on a run without thresholds is an error, not a pass', () => {
+    const none = judged({})
+    expect(() => expect(none).toPassThresholds()).toThrow('toPassThresholds: relay has no thresholds to pass; give its options thresholds')
+    expect(() => expect(none).not.toPassThresholds()).toThrow(/has no thresholds to pass/)
+    expect(() => expect(r.endpoint('GET /health')).toPassThresholds()).toThrow(/expected a whole PerfResult \(thresholds belong to the run, not to a view\)/)
+  })
+
+  test('an endpoint that recorded nothing fails every matcher by name, with or without .not', () => {
+    const nope = r.endpoint('GET /nope')
+    const named = 'relay › endpoint "GET /nope" recorded no requests (no http_reqs, grpc_reqs or iterations samples); an endpoint is named by its requests\' name tag'
+    expect(() => expect(nope).toHaveErrorRateBelow(0.5)).toThrow(`toHaveErrorRateBelow: ${named}`)
+    expect(() => expect(nope).not.toHaveErrorRateBelow(0.5)).toThrow(`toHaveErrorRateBelow: ${named}`)
+    expect(() => expect(nope).toHaveThroughputAbove(0)).toThrow(`toHaveThroughputAbove: ${named}`)
+    expect(() => expect(nope).not.toHaveThroughputAbove(10)).toThrow(`toHaveThroughputAbove: ${named}`)
+    expect(() => expect(nope).toHaveP95Below(5)).toThrow('toHaveP95Below: relay › endpoint "GET /nope" recorded no latency (no http_req_duration, grpc_req_duration or iteration_duration samples); an endpoint is named')
+    expect(() => expect(nope).not.toHaveMaxBelow(5)).toThrow(/toHaveMaxBelow: relay › endpoint "GET \/nope" recorded no latency/)
+    // narrowing composes, and the label says which narrowing came up empty
+    expect(() => expect(r.scenario('heavy').endpoint('GET /health')).toHaveErrorRateBelow(0.5)).toThrow('toHaveErrorRateBelow: relay › scenario "heavy" › endpoint "GET /health" recorded no requests')
+    expect(() => expect(r.scenario('heavy')).toHaveThroughputAbove(1)).toThrow(/relay › scenario "heavy" recorded no requests \(no http_reqs, grpc_reqs or iterations samples\)$/)
+  })
+
+  test('toHaveHealthyGenerator without generator readings is an error, not a pass', () => {
+    expect(() => expect(r).toHaveHealthyGenerator()).toThrow('toHaveHealthyGenerator: relay holds no generator readings, so its health is unknown')
   })
 
   test('wrong receivers and bounds are clear errors', () => {
     expect(() => expect({ p95: 3 }).toHaveP95Below(5)).toThrow(/toHaveP95Below: expected a PerfResult or a metric view \(result\.endpoint\(name\), result\.scenario\(name\)\); received object/)
     expect(() => expect(r).toHaveErrorRateBelow(2)).toThrow(/toHaveErrorRateBelow: the rate must be a number from 0 to 1; received 2/)
     expect(() => expect(r).toHavePercentileBelow(101, 5)).toThrow(/the percentile must be a number from 0 to 100/)
-    expect(() => expect(r.endpoint('GET /nope')).toHaveP95Below(5)).toThrow(/recorded no latency/)
   })
 })

@@ -3,6 +3,7 @@
  * ranks ⌊i⌋ and ⌈i⌉), read from HDR histograms within 0.1 % of the exact figure: by the pure
  * function itself, by result.metric(), thresholds, matchers, merged results, the timeline and reports.
  */
+import { UsageError } from '../../src/errors.ts'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { createHistogram, msToMicros } from '../../src/metrics/histogram.ts'
 import { percentileUs } from '../../src/metrics/percentile.ts'
@@ -101,7 +102,7 @@ describe('percentileUs: k6 percentiles from a histogram', () => {
 
   test('a percentile outside 0…100 is refused', () => {
     expect(() => percentileUs(createHistogram(), 101)).toThrow(/use 0…100/)
-    expect(() => percentileUs(createHistogram(), Number.NaN)).toThrow(RangeError)
+    expect(() => percentileUs(createHistogram(), Number.NaN)).toThrow(UsageError)
   })
 })
 
