@@ -7,8 +7,9 @@ import { parseDuration } from './duration.ts'
 import { EXECUTORS, blockSchema, scenariosOnlySchema, userTypeSchema, independentSchema, profileSchema, formatIssues } from './options-schema.ts'
 import type { ExecutorPlan, RunPlan, UnitPlan, UserTypePlan } from './plan.ts'
 import { unitMaxVUs, executorDurationMs } from './plan.ts'
-import type { VuFunction } from './options.ts'
+import type { Thresholds, VuFunction } from './options.ts'
 import { scaleExecutor } from './scale.ts'
+import { prepareThresholds } from '../metrics/thresholds.ts'
 
 type Executor = (typeof EXECUTORS)[number]
 type Obj = Record<string, unknown>
@@ -84,6 +85,7 @@ export function normalizeOptions(name: string, options: unknown, blockFn: VuFunc
     name, units, profile: profileName && (options as Obj)['profiles'] && ((options as Obj)['profiles'] as Obj)[profileName] ? profileName : null, scale,
     http: { timeoutMs: durOr(http['timeout'], 60_000), discardResponseBodies: http['discardResponseBodies'] === true, baseUrl: http['baseUrl'] as string | undefined },
     tags: (merged['tags'] ?? {}) as Record<string, string>, maxDurationMs, workers: merged['workers'] as number | 'auto' | undefined,
+    thresholds: prepareThresholds(merged['thresholds'] as Thresholds | undefined),
   }
 }
 

@@ -3,6 +3,7 @@
  * and scale applied, user types resolved. Executors and workers read only this.
  */
 import type { VuFunction } from './options.ts'
+import type { ParsedThreshold } from '../metrics/thresholds.ts'
 
 export interface StagePlan {
   readonly durationMs: number
@@ -50,6 +51,8 @@ export interface RunPlan {
   readonly workers: number | 'auto' | undefined
   /** Planned length including start times and graceful stops: the basis of a perf block's timeout. */
   readonly maxDurationMs: number
+  /** The thresholds (the profile's, when it sets them), parsed; those on built-in metrics fit their types. */
+  readonly thresholds: readonly ParsedThreshold[]
 }
 
 /** Most VUs a unit can have at once (for VU ids and vus_max). */

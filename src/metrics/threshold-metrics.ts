@@ -82,7 +82,7 @@ export function unknownMetricThresholds(parsed: readonly ParsedThreshold[], crea
   const known = new Set([...Object.keys(BUILTIN_METRICS), ...created])
   return parsed.filter((t) => !known.has(t.metric)).map((t) => {
     const what = K6_ONLY.has(t.metric) ? `"${t.metric}" is a k6 metric that loadspec does not record` : `no metric "${t.metric}" is built in or was created during the run`
-    return { threshold: t, problem: `Threshold "${t.source}" on "${t.key}": ${what}, so this budget cannot be checked; ${suggestion(t.metric, known)}. ` +
+    return { threshold: t, problem: `Threshold "${t.source}" on "${t.key}": ${what}, so this budget cannot be checked; ${suggestion(t.metric, known)} ` +
       'A custom metric exists once a VU calls metrics.trend/counter/rate/gauge(name), even before its first add()' }
   })
 }
@@ -100,7 +100,7 @@ function suggestion(name: string, known: ReadonlySet<string>): string {
     const d = editDistance(name, k)
     if (d < bestD || (d === bestD && k < best)) { best = k; bestD = d }
   }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? `did you mean "${best}"?` : `the nearest known metric is "${best}"`
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? `did you mean "${best}"?` : `the nearest known metric is "${best}".`
 }
 
 /** Optimal string alignment distance: Levenshtein plus adjacent swaps (`duartion` is one edit). */
