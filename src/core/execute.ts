@@ -1,7 +1,8 @@
 /**
  * Runs a validated block end to end on the caller's thread: setup, load (inline or pooled),
  * teardown, thresholds. Shared by `run()`, `perf()` and `scenario().run()`. Faults of the system
- * under test never throw from here; misuse (bad options, a throwing setup) and failed workers do.
+ * under test never throw from here; misuse (bad options, a throwing setup, a threshold its metric
+ * cannot answer: threshold-metrics.ts) and failed workers do.
  */
 import { InvalidThresholdError, SetupError, WorkerFailedError, toError } from '../errors.ts'
 import { PerfResult } from '../metrics/result.ts'
