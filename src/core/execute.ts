@@ -1,13 +1,15 @@
 /**
  * Runs a validated block end to end on the caller's thread: setup, load (inline or pooled),
  * teardown, thresholds. Shared by `run()`, `perf()` and `scenario().run()`. Faults of the system
- * under test never throw from here; misuse (bad options, a throwing setup) and failed workers do.
+ * under test never throw from here; misuse (bad options, a throwing setup, a threshold its metric
+ * cannot answer: threshold-metrics.ts) and failed workers do.
  */
-import { SetupError, WorkerFailedError, toError } from '../errors.ts'
+import { InvalidThresholdError, SetupError, WorkerFailedError, toError } from '../errors.ts'
 import { PerfResult } from '../metrics/result.ts'
 import type { AbortInfo, ResultData, ThresholdResult } from '../metrics/result-data.ts'
 import type { SerializedMetrics } from '../metrics/serialized.ts'
-import { evaluateThresholds, type ParsedThreshold } from '../metrics/thresholds.ts'
+import { evaluateThresholds, type ParsedThreshold, type ThresholdOutcome } from '../metrics/thresholds.ts'
+import { throwThresholdProblems, unknownMetricThresholds } from '../metrics/threshold-metrics.ts'
 import { jsonSafeProblem } from './json-safe.ts'
 import { phaseMarks } from './phases.ts'
 import type { RunPlan } from './plan.ts'
@@ -61,9 +63,15 @@ export async function execute(input: ExecuteInput): Promise<PerfResult> {
   try {
     if (input.startAt !== undefined) await waitUntil(input.startAt, stopper.signal)
     const out = await (input.runner ?? inlineRunner(plan))(data, stopper.signal, onSecond)
+    // Misuse found during the load (a custom metric whose type no threshold on it can read): the load stopped for it.
+    if (out.invalid !== undefined) throw new InvalidThresholdError(out.invalid)
     if (out.error) aborted = { reason: 'error', message: out.error.message }
+    const unknown = unknownMetricThresholds(input.thresholds, out.metrics.series.map((s) => s.name))
+    // A load that ran to its end had every chance to create its metrics; one cut short may not have.
+    if (!aborted) throwThresholdProblems(unknown.map((u) => u.problem))
     const draft = toResult(plan, shape, out.metrics, out.startTime, out.durationMs, [], out.health, aborted)
-    const outcomes: ThresholdResult[] = evaluateThresholds(input.thresholds, draft, { elapsedMs: out.durationMs }).map((o) => ({
+    const outcomes: ThresholdResult[] = evaluateThresholds(input.thresholds, draft, { elapsedMs: out.durationMs }).map((o, i) =>
+      unknownOutcome(o, unknown.find((u) => u.threshold === input.thresholds[i])?.problem)).map((o) => ({
       key: o.key, source: o.source, ok: o.ok, actual: o.actual, ...(o.reason ? { reason: o.reason } : {}) }))
     const result = toResult(plan, shape, out.metrics, out.startTime, out.durationMs, outcomes, out.health, aborted)
     if (out.error) throw new WorkerFailedError(`perf "${plan.name}": ${out.error.message}`, result, { cause: out.error })
@@ -72,6 +80,11 @@ export async function execute(input: ExecuteInput): Promise<PerfResult> {
     input.signal?.removeEventListener('abort', onUserAbort)
     await runTeardown(input, data)
   }
+}
+
+/** In a run cut short, a threshold on a metric never seen fails with its reason: it was not met, and it may be a typo. */
+function unknownOutcome(o: ThresholdOutcome, problem: string | undefined): ThresholdOutcome {
+  return problem === undefined ? o : { ...o, ok: false, actual: null, reason: `${problem} (the run was stopped early, so it may not have been created yet)` }
 }
 
 async function runSetup(input: ExecuteInput): Promise<unknown> {

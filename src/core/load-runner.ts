@@ -15,6 +15,8 @@ export interface LoadOutcome {
   readonly health: readonly GeneratorHealth[]
   /** Set when a worker failed: the metrics are the partial results of the rest. */
   readonly error?: Error
+  /** Set when the load stopped because a metric created during it cannot be read by a threshold on it. */
+  readonly invalid?: string
 }
 
 /** Generates the load; calls `onSecond` with merged live metrics about once a second. */
@@ -23,6 +25,6 @@ export type LoadRunner = (data: unknown, signal: AbortSignal, onSecond: (live: S
 export function inlineRunner(plan: RunPlan): LoadRunner {
   return async (data, signal, onSecond) => {
     const seg = await runSegment({ plan, segment: plan.segment.stripes, data, signal, onSecond: (registry, elapsedMs) => onSecond(registry.snapshot(), elapsedMs) })
-    return { metrics: seg.metrics, startTime: seg.startTime, durationMs: seg.durationMs, health: [seg.health] }
+    return { metrics: seg.metrics, startTime: seg.startTime, durationMs: seg.durationMs, health: [seg.health], ...(seg.invalid !== undefined ? { invalid: seg.invalid } : {}) }
   }
 }

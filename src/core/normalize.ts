@@ -10,9 +10,10 @@ import { executorLabel, hintsFor } from './option-places.ts'
 import { executorProblems } from './executor-checks.ts'
 import type { ExecutorPlan, RunPlan, UnitPlan, UserTypePlan } from './plan.ts'
 import { unitMaxVUs, executorDurationMs } from './plan.ts'
-import type { VuFunction } from './options.ts'
+import type { Thresholds, VuFunction } from './options.ts'
 import { scaleExecutor } from './scale.ts'
 import { chooseSegment, type SegmentChoice } from './segment-choice.ts'
+import { prepareThresholds } from '../metrics/thresholds.ts'
 
 type Obj = Record<string, unknown>
 type Fail = (problems: Problem[]) => never
@@ -99,6 +100,7 @@ export function normalizeOptions(name: string, options: unknown, blockFn: VuFunc
     http: { timeoutMs: durOr(http['timeout'], 60_000), discardResponseBodies: http['discardResponseBodies'] === true, baseUrl: http['baseUrl'] as string | undefined },
     tags: (merged['tags'] ?? {}) as Record<string, string>, maxDurationMs, workers: merged['workers'] as number | 'auto' | undefined,
     segment,
+    thresholds: prepareThresholds(merged['thresholds'] as Thresholds | undefined),
   }
 }
 

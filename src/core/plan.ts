@@ -4,6 +4,7 @@
  */
 import type { VuFunction } from './options.ts'
 import type { ChosenSegment } from './segment-choice.ts'
+import type { ParsedThreshold } from '../metrics/thresholds.ts'
 
 export interface StagePlan {
   readonly durationMs: number
@@ -53,6 +54,8 @@ export interface RunPlan {
   readonly maxDurationMs: number
   /** The share of the load this process makes (the whole, unless sharded over machines). */
   readonly segment: ChosenSegment
+  /** The thresholds (the profile's, when it sets them), parsed; those on built-in metrics fit their types. */
+  readonly thresholds: readonly ParsedThreshold[]
 }
 
 /** Most VUs a unit can have at once (for VU ids and vus_max). */

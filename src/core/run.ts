@@ -2,11 +2,10 @@
  * `run()`: load with no test runner. Validates, runs setup → load → teardown on this thread and
  * returns the PerfResult; breached thresholds are in `result.thresholds`, not thrown.
  */
-import { parseThresholds } from '../metrics/thresholds.ts'
 import type { PerfResult } from '../metrics/result.ts'
 import { execute } from './execute.ts'
 import { normalizeOptions } from './normalize.ts'
-import type { PerfOptions, VuFunction, Thresholds } from './options.ts'
+import type { PerfOptions, VuFunction } from './options.ts'
 import type { RunPlan } from './plan.ts'
 import type { ParsedThreshold } from '../metrics/thresholds.ts'
 import { InvalidOptionError } from '../errors.ts'
@@ -43,9 +42,8 @@ export function prepare(name: string, options: PerfOptions<unknown>, fn: VuFunct
   segment?: SegmentChoice): PreparedBlock {
   const modulePath = modulePathOf(fn)
   const plan = normalizeOptions(name, options, modulePath ? modulePlaceholder : (fn as VuFunction<unknown> | undefined), { kind, profile, segment })
-  const merged = options as { thresholds?: Thresholds; profiles?: Record<string, { thresholds?: Thresholds }> }
-  const chosen = plan.profile ? merged.profiles?.[plan.profile]?.thresholds : undefined
-  return { plan, thresholds: parseThresholds(chosen ?? merged.thresholds ?? {}), modulePath }
+  // normalize parsed the thresholds the profile chose and checked them against built-in metrics.
+  return { plan, thresholds: plan.thresholds, modulePath }
 }
 
 export async function run<D = unknown>(options: RunOptions<D>): Promise<PerfResult> {

@@ -122,6 +122,12 @@ export class MetricsRegistry implements MetricSink {
   private readonly errors = new ErrorTally()
   private second = 0
 
+  /**
+   * @param onNewMetric called once per metric name, when the first series of that name is made:
+   *   the moment a custom metric's type becomes known, which thresholds check (threshold-metrics.ts).
+   */
+  constructor(private readonly onNewMetric?: (name: string, type: MetricType) => void) {}
+
   trend(name: string, tags: Tags = EMPTY): TrendHandle {
     return this.get(name, 'trend', tags) as TrendSeries
   }
@@ -175,11 +181,14 @@ export class MetricsRegistry implements MetricSink {
       throw new MetricTypeError(`Metric "${name}" is a ${typeOf(s)}; it cannot also be used as a ${type}. Use another name.`)
     }
     let w = this.windows.get(name)
+    const isNew = !w
     if (!w) { w = new Window(type); this.windows.set(name, w) }
     else if (w.type !== type) throw new MetricTypeError(`Metric "${name}" is a ${w.type}; it cannot also be used as a ${type}. Use another name.`)
     const frozen = Object.freeze({ ...tags })
     s = new SERIES_CLASS[type](name, frozen, w)
     this.series.set(key, s)
+    // After the series is stored, so a listener that records metrics itself finds it.
+    if (isNew) this.onNewMetric?.(name, type)
     return s
   }
 }

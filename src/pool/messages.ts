@@ -25,6 +25,8 @@ export interface WorkerResult {
   readonly startTime: number
   readonly durationMs: number
   readonly health: GeneratorHealth
+  /** Set when this worker stopped its load because a metric it created cannot be read by a threshold. */
+  readonly invalid?: string
 }
 
 /** Worker → parent, about once a second. */
@@ -33,6 +35,12 @@ export interface SnapshotMessage {
   readonly metrics: SerializedMetrics
   readonly elapsedMs: number
   readonly health: GeneratorHealth
+}
+
+/** Worker → parent, at once: a metric created during the load does not fit a threshold on it, so every worker must stop. */
+export interface InvalidMessage {
+  readonly type: 'invalid'
+  readonly message: string
 }
 
 /** Parent → worker. */

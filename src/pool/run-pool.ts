@@ -14,7 +14,7 @@ import type { GeneratorHealth } from '../core/health.ts'
 import type { LoadOutcome, LoadRunner } from '../core/load-runner.ts'
 import { bundleFor } from './bundle.ts'
 import { settlesWithin } from '../core/executors/lifecycle.ts'
-import type { SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
+import type { InvalidMessage, SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
 
 export interface PoolTarget {
   readonly file: string
@@ -58,6 +58,8 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     // Merge as soon as new snapshots arrived (workers send one a second), not on a tick of our
     // own that could run out of phase with theirs.
     let fresh = false
+    // The first worker to meet a metric a threshold cannot be read on stops them all.
+    let invalid: string | undefined
     const tick = setInterval(() => {
       if (!fresh) return
       fresh = false
@@ -68,7 +70,10 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
       const tasks = segments.map((segment, i) => {
         const { port1, port2 } = new MessageChannel()
         ports.push(port1)
-        port1.on('message', (m: SnapshotMessage) => { latest[i] = m.metrics; health[i] = m.health; fresh = true })
+        port1.on('message', (m: SnapshotMessage | InvalidMessage) => {
+          if (m.type === 'invalid') { if (invalid === undefined) { invalid = m.message; stopAll() } return }
+          latest[i] = m.metrics; health[i] = m.health; fresh = true
+        })
         const task: WorkerTask = { file: target.file, name: target.name, worker: i, overrides: target.overrides, profile: target.profile,
           scale: target.scale, segment, data, port: port2 }
         // A failing worker stops the others, so the block ends now with what they measured.
@@ -76,7 +81,9 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
       })
       if (signal.aborted) stopAll()
       const settled = await Promise.allSettled(guardAgainstExit(pool, tasks, stopAll))
-      return merge(settled, latest, health, startTime, performance.now() - t0)
+      const out = merge(settled, latest, health, startTime, performance.now() - t0)
+      invalid ??= settled.flatMap((s) => (s.status === 'fulfilled' && s.value.invalid !== undefined ? [s.value.invalid] : []))[0]
+      return invalid === undefined ? out : { ...out, invalid }
     } finally {
       clearInterval(tick)
       signal.removeEventListener('abort', stopAll)

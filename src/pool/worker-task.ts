@@ -5,7 +5,7 @@
 import { normalizeOptions } from '../core/normalize.ts'
 import { runSegment } from '../core/run-segment.ts'
 import type { PerfOptions } from '../core/options.ts'
-import type { SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
+import type { InvalidMessage, SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
 import { lookup } from './registry.ts'
 import { applyOverrides } from '../core/overrides.ts'
 
@@ -23,8 +23,9 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
         const msg: SnapshotMessage = { type: 'snapshot', metrics: registry.snapshot(), elapsedMs, health }
         port.postMessage(msg)
       },
+      onInvalid: (message) => port.postMessage({ type: 'invalid', message } satisfies InvalidMessage),
     })
-    return { metrics: seg.metrics, startTime: seg.startTime, durationMs: seg.durationMs, health: seg.health }
+    return { metrics: seg.metrics, startTime: seg.startTime, durationMs: seg.durationMs, health: seg.health, ...(seg.invalid !== undefined ? { invalid: seg.invalid } : {}) }
   } finally {
     port.close()
   }

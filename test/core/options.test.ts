@@ -4,7 +4,7 @@ import { run } from '../../src/core/run.ts'
 import { InvalidOptionError } from '../../src/errors.ts'
 
 const fn = async () => {}
-const DURATION_HINT = "a number of ms or a string like '500ms', '30s', '2m' or '1m30s'"
+const DURATION_HINT = "a number of ms or a string like '500ms', '30s', '2m', '1m30s', '1d12h' or '250us'"
 const EXECUTOR_LIST = 'constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, per-vu-iterations, shared-iterations'
 
 function errorOf(options: unknown, withFn = true, ctx: NormalizeContext = { profile: undefined, scale: 1 }): InvalidOptionError {

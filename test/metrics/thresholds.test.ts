@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { evaluateThresholds, formatThresholdOutcomes, parseThresholds } from '../../src/metrics/thresholds.ts'
+import { evaluateThresholds, formatThresholdOutcomes, parseThresholds, prepareThresholds } from '../../src/metrics/thresholds.ts'
 import { MetricsRegistry } from '../../src/metrics/registry.ts'
 import { PerfResult } from '../../src/metrics/result.ts'
 import { InvalidThresholdError } from '../../src/errors.ts'
@@ -30,6 +30,11 @@ describe('thresholds', () => {
     ['http_req_failed', 'rate<0.05', false, 0.05], ['http_req_failed', 'rate<=0.05', true, 0.05], ['vus', 'value===7', true, 7],
     ['http_req_duration{name:POST /messages}', 'min>=2', true, 2], ['http_req_failed{name:GET /rooms/:id}', 'rate>0.05', true, 0.06],
     ['http_req_duration{name:GET /rooms/:id,status:500}', 'max<6', true, 5],
+    // quotes around tag keys and values are stripped, as k6 does: the same series as {name:POST /messages}
+    ['http_req_duration{name:"POST /messages"}', 'min>=2', true, 2], ["http_req_duration{'name':'POST /messages'}", 'min>=2', true, 2],
+    ['http_req_duration{ name : "GET /rooms/:id" , status:"500" }', 'max<6', true, 5],
+    // spaces around the method, the operator and the value are allowed
+    ['http_req_duration', '  p(95)  <  95.2  ', true, 95], ['http_reqs', 'count >= 100', true, 100],
   ])('%s %s → ok=%s (actual %s)', (key, expr, ok, actual) => {
     const o = eval1(key, expr)
     expect(o?.ok).toBe(ok)
@@ -38,20 +43,37 @@ describe('thresholds', () => {
   })
 
   test.each([
-    ['p(95)<<500', /Threshold "p\(95\)<<500" on "http_req_duration": expected <method> <op> <number>/],
+    ['p(95)<<500', /Threshold "p\(95\)<<500" on "http_req_duration": "<500" after < is not a number; expected <method> <op> <number>/],
     ['p95<500', /Threshold "p95<500"/], ['avg<', /Threshold "avg<"/], ['foo<1', /methods: avg, min, max, med, p\(N\)/],
     ['p(101)<5', /percentile 101 is out of range/], ['rate<abc', /Threshold "rate<abc"/],
+    // case-sensitive as in k6, with the spelling to use
+    ['AVG<200', /"AVG<200" on "http_req_duration": methods are lower case, as in k6; write avg/], ['P(95)<200', /write p\(95\)/],
+    ['Count>1', /write count/], ['p( 95 )<200', /no spaces inside p\(…\); write p\(95\)/],
   ])('bad expression %s is one clear error', (expr, message) => {
     expect(() => parseThresholds({ http_req_duration: [expr] })).toThrow(InvalidThresholdError)
     expect(() => parseThresholds({ http_req_duration: [expr] })).toThrow(message)
+  })
+
+  test.each([
+    ['http_req_duration{name:}', /"http_req_duration\{name:\}": tag filter "name:" has an empty value; write name:<value>/],
+    ['http_req_duration{name:""}', /has an empty value/], ['http_req_duration{name: }', /has an empty value/],
+    ['http_req_duration{:x}', /has no tag name/], ['http_req_duration{}', /empty tag filter/],
+  ])('bad tag filter %s is one clear error', (key, message) => {
+    expect(() => parseThresholds({ [key]: ['p(95)<1'] })).toThrow(InvalidThresholdError)
+    expect(() => parseThresholds({ [key]: ['p(95)<1'] })).toThrow(message)
   })
 
   test('a bad key and several bad expressions come in one error', () => {
     expect(() => parseThresholds({ 'http_req_duration{name}': ['p(95)<1'], x: ['nope', 'p(50)<'] })).toThrow(/tag filter "name" must be tag:value[\s\S]*"nope"[\s\S]*"p\(50\)<"/)
   })
 
-  test('a method that does not fit the metric type names both', () => {
-    expect(() => eval1('http_req_failed', 'p(95)<1')).toThrow(/http_req_failed is a rate; use rate/)
+  test('a method that does not fit a built-in metric type names both, before any load', () => {
+    expect(() => prepareThresholds({ http_req_failed: ['p(95)<1'] })).toThrow(InvalidThresholdError)
+    expect(() => prepareThresholds({ http_req_failed: ['p(95)<1'] })).toThrow('Threshold "p(95)<1" on "http_req_failed": http_req_failed is a rate; use rate')
+  })
+
+  test('a result whose metric type does not fit (a file from elsewhere) fails the threshold with the reason, never passes it', () => {
+    expect(eval1('http_req_failed', 'p(95)<1')).toMatchObject({ ok: false, actual: null, reason: 'Threshold "p(95)<1" on "http_req_failed": http_req_failed is a rate; use rate' })
   })
 
   test('no samples pass with a reason, as in k6', () => {
