@@ -5,7 +5,9 @@
 import type { BlockDigest, RowDigest } from './summary.ts'
 import { formatDuration } from '../core/duration.ts'
 
-const HEAD = ['endpoint', 'reqs', 'rps', 'err%', 'p50', 'p90', 'p95', 'p99', 'max']
+/** Latency columns name their unit, as the HTML report's do. */
+export const LATENCY_HEADERS = ['p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'max ms'] as const
+const HEAD = ['endpoint', 'reqs', 'rps', 'err%', ...LATENCY_HEADERS]
 
 export function formatBlock(d: BlockDigest): string {
   const passed = d.thresholds.filter((t) => t.ok).length

@@ -87,7 +87,7 @@ describe('the Vitest plugin on a fixture suite', () => {
 
   test('the reporter prints the end-of-run table per perf block', () => {
     expect(run.out).toMatch(/fast endpoint within budget +· +\d+ms +· +✓ thresholds 2\/2/)
-    expect(run.out).toMatch(/endpoint\s+reqs\s+rps\s+err%\s+p50\s+p90\s+p95\s+p99\s+max/)
+    expect(run.out).toMatch(/endpoint\s+reqs\s+rps\s+err%\s+p50 ms\s+p90 ms\s+p95 ms\s+p99 ms\s+max ms/)
     expect(run.out).toMatch(/GET \/fast\s+20\s/)
   })
 })
