@@ -24,6 +24,15 @@ function runVitest(config: string): Promise<{ code: number; out: string }> {
   })
 }
 
+/** Vitest's report of one failed test: from its FAIL line to the next separator. */
+function failure(out: string, title: string): string {
+  const start = out.indexOf(`FAIL  budget.perf.ts > ${title}`)
+  expect(start, out).toBeGreaterThanOrEqual(0)
+  return out.slice(start, out.indexOf('⎯⎯⎯', start))
+}
+/** The first stack location Vitest shows (`❯ file:line:col`), which it prints the code frame of. */
+const firstLocation = (section: string) => /^ ❯ (?:\S+ )?(\S+:\d+:\d+)$/m.exec(section)?.[1]
+
 describe('the Vitest plugin on a fixture suite', () => {
   let run: { code: number; out: string }
   beforeAll(async () => { run = await runVitest('test/fixtures/thresholds/vitest.config.ts') }, 150_000)
@@ -39,7 +48,18 @@ describe('the Vitest plugin on a fixture suite', () => {
 
   test('the block within budget passes', () => {
     expect(run.out).toMatch(/✓ .*fast endpoint within budget/)
-    expect(run.out).toMatch(/Tests +3 failed \| 2 passed \(5\)/)
+    expect(run.out).toMatch(/Tests +4 failed \| 2 passed \(6\)/)
+  })
+
+  test('a failing block or scenario run points at the user\'s perf() / .run() line, not at loadspec', () => {
+    // budget.perf.ts: perf('slow endpoint beyond budget', …) is on line 26, perf('bad options …') on 52, broken.run() on 57.
+    const breached = failure(run.out, 'slow endpoint beyond budget')
+    expect(firstLocation(breached), breached).toBe('budget.perf.ts:26:1')
+    expect(breached).toMatch(/^ +26\| perf\('slow endpoint beyond budget', \{$/m)
+    expect(firstLocation(failure(run.out, 'bad options fail only their own block'))).toBe('budget.perf.ts:52:1')
+    const setup = failure(run.out, 'a failing scenario run points at its run() call')
+    expect(setup).toMatch(/^SetupError: setup\(\) of "scenario whose setup throws" threw: no database$/m)
+    expect(firstLocation(setup), setup).toBe('budget.perf.ts:57:16')
   })
 
   test('a matcher failure shows expected vs actual and the percentile table', () => {
