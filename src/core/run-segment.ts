@@ -36,7 +36,7 @@ export interface SegmentResult {
 }
 
 export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
-  const registry = new MetricsRegistry()
+  const registry = new MetricsRegistry(run.worker ?? 0)
   const { http: h } = run.plan
   const http = new HttpDriver({ sink: registry, timeoutMs: h.timeoutMs, discardResponseBodies: h.discardResponseBodies, ...(h.baseUrl ? { baseUrl: h.baseUrl } : {}) })
   const startTime = Date.now()

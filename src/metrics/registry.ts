@@ -118,8 +118,13 @@ export class MetricsRegistry implements MetricSink {
   private readonly series = new Map<string, AnySeries>()
   private readonly windows = new Map<string, Window>()
   private readonly timeline: SerializedSecond[] = []
-  private readonly errors = new ErrorTally()
+  private readonly errors: ErrorTally
   private second = 0
+
+  /** `worker`: index of the thread this registry records on (named on the exceptions it counts). */
+  constructor(worker = 0) {
+    this.errors = new ErrorTally(worker)
+  }
 
   trend(name: string, tags: Tags = EMPTY): TrendHandle {
     return this.get(name, 'trend', tags) as TrendSeries

@@ -32,6 +32,13 @@ function failure(out: string, title: string): string {
 }
 /** The first stack location Vitest shows (`❯ file:line:col`), which it prints the code frame of. */
 const firstLocation = (section: string) => /^ ❯ (?:\S+ )?(\S+:\d+:\d+)$/m.exec(section)?.[1]
+/** `budget.perf.ts:<line>:<column>` of `at` on the first line of the fixture that starts with `start`. */
+const fixture = readFileSync(join(root, 'test/fixtures/thresholds/budget.perf.ts'), 'utf8').split('\n')
+function fixtureAt(start: string, at = start): string {
+  const line = fixture.findIndex((l) => l.trimStart().startsWith(start))
+  expect(line, start).toBeGreaterThanOrEqual(0)
+  return `budget.perf.ts:${line + 1}:${(fixture[line] as string).indexOf(at) + 1}`
+}
 
 describe('the Vitest plugin on a fixture suite', () => {
   let run: { code: number; out: string }
@@ -52,14 +59,14 @@ describe('the Vitest plugin on a fixture suite', () => {
   })
 
   test('a failing block or scenario run points at the user\'s perf() / .run() line, not at loadspec', () => {
-    // budget.perf.ts: perf('slow endpoint beyond budget', …) is on line 26, perf('bad options …') on 52, broken.run() on 57.
     const breached = failure(run.out, 'slow endpoint beyond budget')
-    expect(firstLocation(breached), breached).toBe('budget.perf.ts:26:1')
-    expect(breached).toMatch(/^ +26\| perf\('slow endpoint beyond budget', \{$/m)
-    expect(firstLocation(failure(run.out, 'bad options fail only their own block'))).toBe('budget.perf.ts:52:1')
+    const at = fixtureAt("perf('slow endpoint beyond budget'")
+    expect(firstLocation(breached), breached).toBe(at)
+    expect(breached).toMatch(new RegExp(`^ +${at.split(':')[1]}\\| perf\\('slow endpoint beyond budget', \\{$`, 'm'))
+    expect(firstLocation(failure(run.out, 'bad options fail only their own block'))).toBe(fixtureAt("perf('bad options"))
     const setup = failure(run.out, 'a failing scenario run points at its run() call')
     expect(setup).toMatch(/^SetupError: setup\(\) of "scenario whose setup throws" threw: no database$/m)
-    expect(firstLocation(setup), setup).toBe('budget.perf.ts:57:16')
+    expect(firstLocation(setup), setup).toBe(fixtureAt('await broken.run()', 'run()'))
   })
 
   test('a matcher failure shows expected vs actual and the percentile table', () => {
@@ -77,10 +84,22 @@ describe('the Vitest plugin on a fixture suite', () => {
   test('each perf run writes its JSON result and Locust CSV files to the report directory', () => {
     const files = readdirSync(join(reports, 'out')).sort()
     expect(files).toEqual(expect.arrayContaining(['fast-endpoint-within-budget.json', 'fast-endpoint-within-budget_stats.csv',
-      'fast-endpoint-within-budget_stats_history.csv', 'fast-endpoint-within-budget_failures.csv', 'slow-endpoint-beyond-budget.json', 'slow-scenario.json']))
+      'fast-endpoint-within-budget_stats_history.csv', 'fast-endpoint-within-budget_failures.csv', 'fast-endpoint-within-budget_exceptions.csv',
+      'slow-endpoint-beyond-budget.json', 'slow-scenario.json']))
     const json = JSON.parse(readFileSync(join(reports, 'out', 'fast-endpoint-within-budget.json'), 'utf8')) as { name: string; version: number; thresholds: unknown[] }
     expect(json).toMatchObject({ name: 'fast endpoint within budget', version: 1 })
     expect(json.thresholds).toHaveLength(2)
+  })
+
+  test('a VU exception thrown in a worker is in the block\'s _exceptions.csv with the user\'s line', () => {
+    const text = readFileSync(join(reports, 'out', 'fast-endpoint-within-budget_exceptions.csv'), 'utf8')
+    const [head, row] = text.split('\r\n')
+    expect(head).toBe('Count,Message,Traceback,Nodes')
+    // 2 VUs share 20 iterations: each VU that reaches its second iteration throws once.
+    expect(row).toMatch(/^[12],Error: fixture VU exception,/)
+    const where = fixtureAt("if (vu.iteration === 1) throw new Error('fixture VU exception')").replace(/:\d+$/, '')
+    expect(row).toContain(`test/fixtures/thresholds/${where}:`)
+    expect(row).toMatch(/,worker-0$/)
   })
 
   test('the reporter writes one HTML report with every block of the run beside the JSON results', () => {
