@@ -15,11 +15,16 @@ const vitestBin = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', 
 const reports = mkdtempSync(join(tmpdir(), 'loadspec-reports-'))
 const stepSummary = join(reports, 'step-summary.md')
 
-function runVitest(config: string): Promise<{ code: number; out: string }> {
+const COLORLESS = { NO_COLOR: '1', FORCE_COLOR: '0' }
+
+/** Runs Vitest on a fixture, its output piped to us; `colors` replaces NO_COLOR / FORCE_COLOR (unset when absent). */
+function runVitest(config: string, { colors = COLORLESS as Record<string, string>, args = [] as string[], reportsTo = true } = {}): Promise<{ code: number; out: string }> {
+  const env: Record<string, string | undefined> = { ...process.env, CI: 'true', LOADSPEC_PROFILE: '', FIXTURE_PROGRESS: '1', ...colors,
+    ...(reportsTo ? { FIXTURE_REPORT_DIR: join(reports, 'out'), GITHUB_STEP_SUMMARY: stepSummary } : {}) }
+  for (const k of ['NO_COLOR', 'FORCE_COLOR']) if (!(k in colors)) delete env[k]
+  if (!reportsTo) { delete env['FIXTURE_REPORT_DIR']; delete env['GITHUB_STEP_SUMMARY'] }
   return new Promise((resolve) => {
-    execFile(process.execPath, [vitestBin, 'run', '--config', config, '--reporter', 'default'],
-      { cwd: root, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', LOADSPEC_PROFILE: '', FIXTURE_REPORT_DIR: join(reports, 'out'),
-        GITHUB_STEP_SUMMARY: stepSummary, FIXTURE_PROGRESS: '1' }, timeout: 120_000 },
+    execFile(process.execPath, [vitestBin, 'run', '--config', config, '--reporter', 'default', ...args], { cwd: root, env, timeout: 120_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }))
   })
 }
@@ -129,4 +134,27 @@ describe('the Vitest plugin on a fixture suite', () => {
     expect(run.out).toMatch(/endpoint\s+reqs\s+rps\s+err%\s+p50 ms\s+p90 ms\s+p95 ms\s+p99 ms\s+max ms/)
     expect(run.out).toMatch(/GET \/fast\s+20\s/)
   })
+})
+
+describe('colour in the end-of-run summary', () => {
+  // Only the block within budget runs, with no report files: its summary line and threshold lines.
+  const only = { args: ['-t', 'fast endpoint within budget'], reportsTo: false }
+  const config = 'test/fixtures/thresholds/vitest.config.ts'
+  const summary = (out: string) => out.slice(out.indexOf(' loadspec '))
+
+  test('FORCE_COLOR=1 colours the verdict and ✓ even through a pipe', async () => {
+    const r = await runVitest(config, { ...only, colors: { FORCE_COLOR: '1' } })
+    expect(r.code, r.out).toBe(0)
+    expect(summary(r.out)).toContain('\u001b[32m✓ thresholds 2/2\u001b[39m')
+    expect(summary(r.out)).toMatch(/^ {2}\u001b\[32m✓\u001b\[39m http_req_duration p\(95\)<500/m)
+  }, 150_000)
+
+  test('through a pipe, and with NO_COLOR, the summary is plain', async () => {
+    const [piped, noColor] = await Promise.all([runVitest(config, { ...only, colors: {} }), runVitest(config, { ...only, colors: { NO_COLOR: '1' } })])
+    for (const r of [piped, noColor]) {
+      expect(r.code, r.out).toBe(0)
+      expect(summary(r.out)).toMatch(/fast endpoint within budget +· +\d+ms +· +✓ thresholds 2\/2/)
+      expect(summary(r.out)).not.toContain('\u001b[')
+    }
+  }, 150_000)
 })
