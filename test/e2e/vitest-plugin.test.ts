@@ -124,6 +124,7 @@ describe('the Vitest plugin on a fixture suite', () => {
     const md = readFileSync(stepSummary, 'utf8')
     expect(md).toMatch(/## loadspec/)
     expect(md).toMatch(/### slow endpoint beyond budget\n\n\d+\.\d s · ❌ thresholds 0\/1/)
+    expect(md).toMatch(/^\| endpoint \| reqs \| rps \| err % \| p50 ms \| p90 ms \| p95 ms \| p99 ms \| max ms \|$/m)
     expect(md).toMatch(/\| GET \/fast \| 20 \|/)
     expect(md).toMatch(/- ❌ `http_req_duration p\(95\)<5`/)
     rmSync(reports, { recursive: true, force: true })
