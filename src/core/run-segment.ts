@@ -46,7 +46,7 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
   const check = metricTypeCheck(run.plan.thresholds)
   let invalid: string | undefined
   let rt: Runtime | undefined
-  const registry = new MetricsRegistry(check && ((name, type) => {
+  const registry = new MetricsRegistry(run.worker ?? 0, check && ((name, type) => {
     const problem = invalid === undefined ? check(name, type) : null
     if (problem === null) return
     invalid = problem

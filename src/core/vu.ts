@@ -7,6 +7,7 @@ import type { VuState } from './vu-state.ts'
 import type { UserTypePlan } from './plan.ts'
 import type { IterationHandles, Runtime } from './runtime.ts'
 import { createVuContext, type VuContext } from './context.ts'
+import { vuStack } from './vu-stack.ts'
 
 export class Vu {
   readonly state: VuState
@@ -53,7 +54,9 @@ export class Vu {
       if (this.interrupted) { this.h.interrupted.add(1); return }
       this.finished(start, lag, true)
       const e = toError(err)
-      this.rt.registry.error({ kind: 'exception', message: `${e.name}: ${e.message}`, endpoint: s.scenario })
+      // Its frames go with it, for Locust's _exceptions.csv traceback.
+      const stack = vuStack(e)
+      this.rt.registry.error({ kind: 'exception', message: `${e.name}: ${e.message}`, endpoint: s.scenario, ...(stack ? { stack } : {}) })
     }
   }
 

@@ -119,14 +119,17 @@ export class MetricsRegistry implements MetricSink {
   private readonly series = new Map<string, AnySeries>()
   private readonly windows = new Map<string, Window>()
   private readonly timeline: SerializedSecond[] = []
-  private readonly errors = new ErrorTally()
+  private readonly errors: ErrorTally
   private second = 0
 
   /**
+   * @param worker index of the thread this registry records on (named on the exceptions it counts).
    * @param onNewMetric called once per metric name, when the first series of that name is made:
    *   the moment a custom metric's type becomes known, which thresholds check (threshold-metrics.ts).
    */
-  constructor(private readonly onNewMetric?: (name: string, type: MetricType) => void) {}
+  constructor(worker = 0, private readonly onNewMetric?: (name: string, type: MetricType) => void) {
+    this.errors = new ErrorTally(worker)
+  }
 
   trend(name: string, tags: Tags = EMPTY): TrendHandle {
     return this.get(name, 'trend', tags) as TrendSeries

@@ -40,6 +40,13 @@ export interface SerializedErrorSample {
   readonly message: string
   readonly endpoint?: string
   readonly count: number
+  /** Epoch ms of its first and last occurrence (Locust's `First Seen` / `Last Seen`). */
+  readonly firstSeen?: number
+  readonly lastSeen?: number
+  /** An exception's stack frames (`    at …` lines), redacted; exceptions with other stacks are other samples. */
+  readonly stack?: string
+  /** Indexes of the worker threads an exception was thrown on (Locust's `Nodes`). */
+  readonly workers?: readonly number[]
 }
 
 export interface SerializedErrors {

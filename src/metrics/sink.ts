@@ -56,6 +56,8 @@ export interface ErrorSample {
   readonly message: string
   /** Endpoint name tag (`GET /rooms/:id`) or other grouping. */
   readonly endpoint?: string
+  /** Stack frames (`    at …` lines) of an exception thrown by the VU function. */
+  readonly stack?: string
 }
 
 /** The sink a thread records into. One per run per thread. */

@@ -1,6 +1,6 @@
 /**
  * Per perf block, in the report directory: `<name>.json` (the complete, mergeable result) and
- * Locust's three CSV files `<name>_stats.csv`, `<name>_stats_history.csv`, `<name>_failures.csv`.
+ * Locust's four CSV files `<name>_stats.csv`, `<name>_stats_history.csv`, `<name>_failures.csv`, `<name>_exceptions.csv`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -26,6 +26,7 @@ export function writeResultFiles(result: PerfResult, dir: string): string[] {
     [`${base}_stats.csv`, csv.stats],
     [`${base}_stats_history.csv`, csv.history],
     [`${base}_failures.csv`, csv.failures],
+    [`${base}_exceptions.csv`, csv.exceptions],
   ]
   for (const [path, text] of files) writeFileSync(path, text)
   return files.map(([p]) => p)

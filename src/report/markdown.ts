@@ -1,6 +1,6 @@
 /** A Markdown summary of perf blocks for pull requests (GitHub's job summary). */
 import type { BlockDigest } from './summary.ts'
-import { bytes, endpointRows, rowCells } from './table.ts'
+import { bytes, endpointRows, LATENCY_HEADERS, rowCells } from './table.ts'
 
 export function markdownSummary(blocks: readonly BlockDigest[]): string {
   const out = ['## loadspec', '']
@@ -8,7 +8,7 @@ export function markdownSummary(blocks: readonly BlockDigest[]): string {
     const passed = d.thresholds.filter((t) => t.ok).length
     const verdict = d.thresholds.length ? `${passed === d.thresholds.length ? '✅' : '❌'} thresholds ${passed}/${d.thresholds.length}` : 'no thresholds'
     out.push(`### ${escape(d.name)}`, '', `${(d.durationMs / 1000).toFixed(1)} s · ${verdict}${d.generatorProblems.length ? ' · ⚠️ generator saturated' : ''}`, '')
-    out.push('| endpoint | reqs | rps | err % | p50 | p90 | p95 | p99 | max |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    out.push(`| endpoint | reqs | rps | err % | ${LATENCY_HEADERS.join(' | ')} |`, '|---|---:|---:|---:|---:|---:|---:|---:|---:|')
     for (const r of endpointRows(d)) {
       const [name, ...figures] = rowCells(r, '–')
       out.push(`| ${escape(name as string)} | ${figures.join(' | ')} |`)

@@ -43,7 +43,7 @@ export function redactResult(data: ResultData): ResultData {
       ...m,
       series: m.series.map((s) => ({ ...s, tags: redactTags(s.tags) })),
       errors: { ...m.errors, samples: m.errors.samples.map((s) => ({ ...s, message: redactText(s.message),
-        ...(s.endpoint !== undefined ? { endpoint: redactText(s.endpoint) } : {}) })) },
+        ...(s.endpoint !== undefined ? { endpoint: redactText(s.endpoint) } : {}), ...(s.stack !== undefined ? { stack: redactText(s.stack) } : {}) })) },
     },
     thresholds: data.thresholds.map((t) => ({ ...t, key: redactText(t.key), ...(t.reason !== undefined ? { reason: redactText(t.reason) } : {}) })),
     ...(data.aborted ? { aborted: { ...data.aborted, message: redactText(data.aborted.message) } } : {}),

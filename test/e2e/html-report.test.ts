@@ -78,7 +78,7 @@ describe('report files', () => {
     writeResultFiles(result, dir)
     writeHtmlReport([JSON.parse(readFileSync(join(dir, 'hostile-server-friends.json'), 'utf8'))], join(dir, HTML_REPORT))
     const files = readdirSync(dir)
-    expect(files.sort()).toEqual(['hostile-server-friends.json', 'hostile-server-friends_failures.csv', 'hostile-server-friends_stats.csv',
+    expect(files.sort()).toEqual(['hostile-server-friends.json', 'hostile-server-friends_exceptions.csv', 'hostile-server-friends_failures.csv', 'hostile-server-friends_stats.csv',
       'hostile-server-friends_stats_history.csv', HTML_REPORT])
     for (const f of files) {
       const text = readFileSync(join(dir, f), 'utf8')

@@ -60,6 +60,18 @@ describe.skipIf(!npmCli)(`the packed package in a fresh project (Vitest ${vitest
     expect(r.out).toMatch(/Tests +2 passed/)
     expect(r.out).toMatch(/consumer: health under load +· .*✓ thresholds 2\/2/)
     expect(r.out).toMatch(/GET \/items\/:id +20 /)
+    // The shipped source maps carry their sources, so Vite has nothing to warn about.
+    expect(r.out).not.toMatch(/Sourcemap|missing source files/)
+  })
+
+  test('a breached block points at the user\'s perf() line, not at loadspec in node_modules', async () => {
+    const r = await sh(process.execPath, [join(dir, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.breach.config.ts'], dir)
+    expect(r.code, r.out).toBe(1)
+    expect(r.out).toMatch(/ThresholdsFailedError: Thresholds breached in perf "consumer: breached budget"/)
+    // breach.fail.ts calls perf( on line 5; Vitest prints the first frame it does not hide, with its code.
+    expect(/^ ❯ (\S+:\d+:\d+)$/m.exec(r.out)?.[1], r.out).toBe('breach.fail.ts:5:1')
+    expect(r.out).toMatch(/^ +5\| perf\('consumer: breached budget', \{$/m)
+    expect(r.out).not.toMatch(/node_modules\/loadspec|Sourcemap/)
   })
 
   test('the suite wrote its results, and the loadspec binary compares them', async () => {

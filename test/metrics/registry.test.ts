@@ -108,6 +108,32 @@ describe('MetricsRegistry', () => {
     expect(e.samples.length).toBe(50)
   })
 
+  test('error samples keep when they were first and last seen, and exceptions their stack and threads, across a merge', () => {
+    /** Waits until the wall clock has moved past `t` (bounded), so two records get different times. */
+    const after = (t: number) => { for (let i = 0; i < 1e8 && Date.now() <= t; i++); return Date.now() }
+    const frames = '    at fn (/suite/a.perf.ts:3:9)'
+    const w0 = new MetricsRegistry(0)
+    const w1 = new MetricsRegistry(1)
+    const t0 = Date.now()
+    w0.error({ kind: '5xx', status: 500, message: '500 Internal Server Error', endpoint: 'GET /x' })
+    w0.error({ kind: 'exception', message: 'Error: boom', endpoint: 'default', stack: frames })
+    const t1 = after(t0)
+    w1.error({ kind: '5xx', status: 500, message: '500 Internal Server Error', endpoint: 'GET /x' })
+    w1.error({ kind: 'exception', message: 'Error: boom', endpoint: 'default', stack: frames })
+    w1.error({ kind: 'exception', message: 'Error: boom', endpoint: 'default', stack: '    at other (/suite/b.perf.ts:1:1)' })
+    const t2 = Date.now()
+    const merged = aggregateMetrics([w0.snapshot(), w1.snapshot()]).errors
+    const http = merged.samples.find((s) => s.kind === '5xx')
+    expect(http).toMatchObject({ count: 2 })
+    expect(http?.firstSeen).toBeGreaterThanOrEqual(t0)
+    expect(http?.firstSeen).toBeLessThan(t1)
+    expect(http?.lastSeen).toBeGreaterThanOrEqual(t1)
+    expect(http?.lastSeen).toBeLessThanOrEqual(t2)
+    expect(http?.stack).toBeUndefined()
+    const thrown = merged.samples.filter((s) => s.kind === 'exception')
+    expect(thrown.map((s) => [s.count, s.stack, s.workers])).toEqual([[2, frames, [0, 1]], [1, '    at other (/suite/b.perf.ts:1:1)', [1]]])
+  })
+
   test('the timeline keeps one entry per closed second with that second\'s samples only', () => {
     const reg = new MetricsRegistry()
     reg.trend('http_req_duration').add(10)

@@ -24,6 +24,7 @@ import type { RunPlan } from '../../core/plan.ts'
 import { jsonSafeProblem } from '../../core/json-safe.ts'
 import { moduleRunner } from '../../pool/module-scenario.ts'
 import { AbortedError, DefinitionError, InvalidOptionError } from '../../errors.ts'
+import { atCallSite, captureCallSite, withCallSite } from './call-site.ts'
 
 registerMatchers()
 
@@ -58,20 +59,22 @@ type PerfFn = <D = unknown>(name: string, options: PerfOptions<D>, fn?: VuFuncti
 type TestLike = typeof test | typeof test.only | typeof test.skip
 
 function define(register: TestLike): PerfFn {
-  return (name, options, fn) => {
+  return function perfBlock(name, options, fn) {
     // Inside a pool worker: only remember the definition, the worker runs it.
     if (workerRegistry()) { record({ kind: 'perf', name, options: options as PerfOptions<unknown>, fn: fn as VuFunction<unknown> | undefined }); return }
+    // The block's errors point at this perf() call, not at the loadspec line that throws them.
+    const site = captureCallSite(perfBlock)
     let block: PreparedBlock
     try {
       block = prepare(name, options as PerfOptions<unknown>, fn as VuFunction<unknown> | undefined, 'perf')
     } catch (err) {
       // Bad options fail this block with the error, without hiding the other tests of the file.
-      register(name, () => { throw err })
+      register(name, () => { throw atCallSite(err, site) })
       return
     }
     const o = options as PerfOptions<unknown>
     const timeout = o.timeout !== undefined ? parseDuration(o.timeout) : block.plan.maxDurationMs + TIMEOUT_MARGIN_MS
-    register(name, { timeout }, async (ctx: TestContext) => {
+    register(name, { timeout }, withCallSite(site, async (ctx: TestContext) => {
       let result: PerfResult
       try {
         result = await execute({ ...block, setup: o.setup, teardown: o.teardown as ((d: unknown) => unknown) | undefined, data: o.data, signal: ctx.signal, onProgress: progressCallback(block.plan, ctx.task, o.onProgress),
@@ -88,7 +91,7 @@ function define(register: TestLike): PerfFn {
         throw new ThresholdsFailedError(`Thresholds breached in perf "${name}":\n${formatBlock(d)}`)
       }
       if (ctx.signal.aborted) throw new AbortedError(`perf "${name}" was aborted: ${String(ctx.signal.reason ?? '')}`)
-    })
+    }))
   }
 }
 
@@ -125,22 +128,23 @@ export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?
   }
   // Validated at definition so a typo fails fast, even before any test runs it.
   prepare(name, options as PerfOptions<unknown>, fn as VuFunction<unknown> | undefined, 'scenario')
-  return {
-    name,
-    async run(overrides = {}) {
-      const merged = { ...options, ...overrides } as PerfOptions<unknown>
-      const block = prepare(name, merged, fn as VuFunction<unknown> | undefined, 'scenario')
-      const task = TestRunner.getCurrentTest() as unknown as { meta: Record<string, unknown>; context?: { signal?: AbortSignal }; file?: { filepath?: string } } | undefined
-      const signal = merged.signal ?? task?.context?.signal
-      // Workers rebuild the options from the file; only plain data can travel with them.
-      const { setup: _s, teardown: _t, signal: _g, data: _d, onProgress: _p, ...travel } = overrides as Record<string, unknown>
-      const problem = jsonSafeProblem(travel, 'overrides')
-      const workers = resolveWorkers(block.plan.workers, DEFAULT_WORKERS)
-      if (problem && workers > 0) throw new InvalidOptionError('overrides', `scenario "${name}": ${problem}; functions cannot reach worker threads, so define them in scenario() or set workers: 0`)
-      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal, onProgress: progressCallback(block.plan, task, merged.onProgress),
-        runner: runnerFor(block, merged, task?.file?.filepath, travel) })
-      appendDigest(task, digestWithFile(result))
-      return result
-    },
+  // Errors of a run point at the user's .run() call (captured before its first await).
+  const run = (overrides: ScenarioOverrides<D> = {}): Promise<PerfResult> => withCallSite(captureCallSite(run), runScenario)(overrides)
+  return { name, run }
+
+  async function runScenario(overrides: ScenarioOverrides<D>): Promise<PerfResult> {
+    const merged = { ...options, ...overrides } as PerfOptions<unknown>
+    const block = prepare(name, merged, fn as VuFunction<unknown> | undefined, 'scenario')
+    const task = TestRunner.getCurrentTest() as unknown as { meta: Record<string, unknown>; context?: { signal?: AbortSignal }; file?: { filepath?: string } } | undefined
+    const signal = merged.signal ?? task?.context?.signal
+    // Workers rebuild the options from the file; only plain data can travel with them.
+    const { setup: _s, teardown: _t, signal: _g, data: _d, onProgress: _p, ...travel } = overrides as Record<string, unknown>
+    const problem = jsonSafeProblem(travel, 'overrides')
+    const workers = resolveWorkers(block.plan.workers, DEFAULT_WORKERS)
+    if (problem && workers > 0) throw new InvalidOptionError('overrides', `scenario "${name}": ${problem}; functions cannot reach worker threads, so define them in scenario() or set workers: 0`)
+    const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal, onProgress: progressCallback(block.plan, task, merged.onProgress),
+      runner: runnerFor(block, merged, task?.file?.filepath, travel) })
+    appendDigest(task, digestWithFile(result))
+    return result
   }
 }

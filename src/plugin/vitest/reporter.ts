@@ -8,6 +8,7 @@ import type { Reporter, TestCase, Vitest } from 'vitest/node'
 import type { TestArtifact } from 'vitest'
 import type { BlockDigest } from '../../report/summary.ts'
 import { formatBlock } from '../../report/table.ts'
+import { colorEnabled, palette } from '../../report/colors.ts'
 import { markdownSummary } from '../../report/markdown.ts'
 import { HTML_REPORT, writeHtmlReport } from '../../report/files.ts'
 import type { ResultData } from '../../metrics/result-data.ts'
@@ -59,7 +60,10 @@ export class LoadspecReporter implements Reporter {
     guard(() => {
       const root = this.vitest?.config.root ?? process.cwd()
       const links = html.map((p) => `HTML report: ${relative(root, p) || p}`)
-      this.log(['', ' loadspec ', '', ...digests.map((d) => formatBlock(d) + '\n'), ...links].join('\n'))
+      // Colour only where the summary lands on a terminal, or where the user forces it.
+      const stream = (this.vitest?.logger.outputStream ?? process.stdout) as { isTTY?: boolean }
+      const colors = palette(colorEnabled(process.env, stream))
+      this.log(['', ' loadspec ', '', ...digests.map((d) => formatBlock(d, colors) + '\n'), ...links].join('\n'))
     })
   }
 
