@@ -11,6 +11,7 @@
  * errors are classified the same way (http-error-kind.ts).
  */
 import { connect, type Socket } from 'node:net'
+import { timeoutError, type TimeoutStage } from './http-error-kind.ts'
 
 /** What the connection calls, in this order: undici's legacy dispatch handler. */
 export interface H1Handler {
@@ -34,7 +35,10 @@ export interface H1Request {
   path: string
   headers?: Readonly<Record<string, string>> | undefined
   body?: string | Uint8Array | undefined
-  /** ms to the end of the response head, and the longest gap between body chunks. */
+  /**
+   * ms the whole exchange may take from `startedAt`: connect, sending, the response head and the
+   * whole body (k6's request timeout). A body that keeps trickling is still cut off at the deadline.
+   */
   timeoutMs: number
   /** performance.now() when the VU made the request (read once for the exchange, not again here). */
   startedAt: number
@@ -91,10 +95,7 @@ export class H1Connection {
   /** performance.now() after which the exchange in flight times out (0: none). */
   private deadlineAt = 0
   private timeoutMs = 0
-  /** Reads so far, and at the last deadline: a body that moved since gets another full timeout. */
-  private reads = 0
-  private readsAtDeadline = 0
-  private waitingFor: 'headers' | 'body' = 'headers'
+  private waitingFor: TimeoutStage = 'headers'
   /** performance.now() at the current read event. */
   private readAt = 0
   private closed = false
@@ -113,11 +114,13 @@ export class H1Connection {
     this.x = x
     this.method = req.method
     this.timeoutMs = req.timeoutMs
+    this.deadlineAt = req.startedAt + req.timeoutMs
     this.pending = null
     const s = this.socket
     // A free open connection: the request has it at once, so its start is also its connect time.
     if (s && !s.destroyed && req.startedAt - this.idleSince < KEEP_ALIVE_MS) { this.send(s, head, req.body, req.startedAt); return }
     if (s) this.drop(s)
+    this.waitingFor = 'connect'
     const start = performance.now()
     // Reads land in one buffer shared by every connection (onread) and are handled before the next
     // read can happen: no Readable stream, no 'data' event and no new buffer per read, which were
@@ -185,7 +188,6 @@ export class H1Connection {
     x.onConnect(this.abort, at)
     if (this.x !== x) return // aborted in onConnect
     this.waitingFor = 'headers'
-    this.deadlineAt = at + this.timeoutMs
     if (body === undefined) socket.write(head)
     else {
       socket.cork()
@@ -197,25 +199,17 @@ export class H1Connection {
   }
 
   /**
-   * Called by the driver's timer: times the exchange out once its deadline passed, unless body bytes
-   * arrived since the last deadline (then the gap so far is under one timeout and it gets another):
-   * a stalled body is caught between one and two timeouts after its last bytes.
+   * Called by the driver's timer: times the exchange out once its deadline passed, whatever it is
+   * waiting for. The deadline is not moved when bytes arrive: a server that trickles its body one
+   * byte at a time must not hold a VU (and escape the error count) until the graceful stop.
    */
   checkTimeout(now: number): void {
     if (!this.x || this.deadlineAt === 0 || now < this.deadlineAt) return
-    if (this.waitingFor === 'body' && this.reads !== this.readsAtDeadline) {
-      this.readsAtDeadline = this.reads
-      this.deadlineAt = now + this.timeoutMs
-      return
-    }
-    this.fail(this.waitingFor === 'headers'
-      ? httpError('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error')
-      : httpError('UND_ERR_BODY_TIMEOUT', 'Body Timeout Error'))
+    this.fail(timeoutError(this.waitingFor, this.timeoutMs))
   }
 
   private read(data: Buffer): void {
     if (!this.x) return // bytes after a response (no pipelining): nothing waits for them
-    this.reads++
     // One clock read per read event: a head and body that arrive together got there at one time.
     this.readAt = performance.now()
     if (this.waitingFor === 'headers') {
@@ -301,7 +295,6 @@ export class H1Connection {
       this.remaining = length
     } else { this.body = Body.UntilClose; this.keepAlive = false }
     this.waitingFor = 'body'
-    this.readsAtDeadline = this.reads
     x.onHeaders(code, fields, noop, text.slice(13, lineEnd), this.readAt)
     if (this.x !== x) return false
     if (this.body === Body.None) { this.complete(this.readAt); return false }
@@ -411,6 +404,7 @@ export class H1Connection {
 }
 
 function noop(): void {}
+
 
 /** Whether `headers` has exactly the names and values, in order, of `flat` ([name, value, …]). */
 function sameHeaders(flat: string[] | null, headers: Readonly<Record<string, string>> | undefined): boolean {
