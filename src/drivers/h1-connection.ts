@@ -12,6 +12,7 @@
  */
 import { connect, type Socket } from 'node:net'
 import { timeoutError, type TimeoutStage } from './http-error-kind.ts'
+import { ERROR, F_CHUNKED, F_CONNECTION_UPGRADE, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_UPGRADE, INCOMPLETE, keepsAlive, scan, scanChunkSize, scanFields, scanHead, skipEmptyLines } from './http-response-head.ts'
 
 /** What the connection calls, in this order: undici's legacy dispatch handler. */
 export interface H1Handler {
@@ -61,13 +62,20 @@ export interface H1Host {
 
 /** An idle connection older than this is replaced rather than reused (servers often close at 5 s). */
 const KEEP_ALIVE_MS = 4_000
-const HEAD_END = Buffer.from('\r\n\r\n')
 /** Where every own connection's socket reads land (see dispatch). */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024)
 /** A read's first bytes searched for the end of the head as text (most responses fit whole). */
 const HEAD_PROBE_BYTES = 1024
-/** A response head larger than this is a protocol error (undici's default maxHeaderSize). */
-const MAX_HEAD_BYTES = 16 * 1024
+/**
+ * A head (or trailer section) still incomplete at this size is refused. Heads are refused much
+ * earlier by their counted bytes (MAX_HEADER_BYTES, Node's maxHeaderSize); this only bounds
+ * what a head of empty-ish lines could make us buffer.
+ */
+const MAX_PENDING_HEAD_BYTES = 256 * 1024
+/** A chunk-size line's first bytes, checked as text (most are a few hex digits and CRLF). */
+const SIZE_LINE_PROBE = 32
+/** A chunk-size line (extensions included) longer than this is refused. */
+const MAX_CHUNK_LINE_BYTES = 16 * 1024
 
 const enum Body { None, Length, Chunked, UntilClose }
 const enum Chunk { Size, Data, DataEnd, Trailers }
@@ -92,6 +100,10 @@ export class H1Connection {
   private remaining = 0
   private chunk = Chunk.Size
   private keepAlive = true
+  /** Version and header flags of the response in flight (trailers add to the flags). */
+  private major = 1
+  private minor = 1
+  private headFlags = 0
   /** performance.now() after which the exchange in flight times out (0: none). */
   private deadlineAt = 0
   private timeoutMs = 0
@@ -212,92 +224,92 @@ export class H1Connection {
     if (!this.x) return // bytes after a response (no pipelining): nothing waits for them
     // One clock read per read event: a head and body that arrive together got there at one time.
     this.readAt = performance.now()
-    if (this.waitingFor === 'headers') {
-      const buf = this.pending ? Buffer.concat([this.pending, data]) : data
-      // The head end is looked for in a latin1 string of the read's start, which parseHead then
-      // slices: a Buffer#indexOf is a native call costing more than a small read's conversion.
-      const probe = buf.toString('latin1', 0, Math.min(buf.length, HEAD_PROBE_BYTES))
-      let end = probe.indexOf('\r\n\r\n')
-      if (end === -1 && buf.length > HEAD_PROBE_BYTES) end = buf.indexOf(HEAD_END)
-      if (end === -1) {
-        if (buf.length > MAX_HEAD_BYTES) { this.fail(httpError('UND_ERR_HEADERS_OVERFLOW', 'Headers Overflow Error')); return }
-        // Kept past this read: copied out of the shared read buffer.
-        this.pending = buf === data ? Buffer.from(buf) : buf
-        return
-      }
-      this.pending = null
-      if (!this.parseHead(buf, end, end + 4 <= probe.length ? probe.slice(0, end) : buf.toString('latin1', 0, end))) return
-      this.bodyBytes(buf.subarray(end + 4))
-    } else this.bodyBytes(data)
+    if (this.waitingFor === 'headers') this.responseHead(data)
+    else this.bodyBytes(data)
   }
 
   /**
-   * Parses a response head; false when the exchange ended (error, or a 1xx to skip with nothing
-   * after). Only the status line and the three framing fields are read here; the header block is
-   * handed over as text and split into fields only if the VU asks for headers.
+   * Bytes of a response head (and whatever follows it in the same read). The head is checked
+   * with llhttp's grammar (http-response-head.ts) on a latin1 string of the read's start, which
+   * the header block is then sliced from: most heads fit in the first HEAD_PROBE_BYTES.
    */
-  private parseHead(buf: Buffer, end: number, text: string): boolean {
+  private responseHead(data: Buffer): void {
+    const buf = this.pending ? Buffer.concat([this.pending, data]) : data
+    let text = buf.toString('latin1', 0, Math.min(buf.length, HEAD_PROBE_BYTES))
+    let start = skipEmptyLines(text, 0, text.length)
+    let end = scanHead(text, start, text.length)
+    if (end === INCOMPLETE && buf.length > text.length) {
+      text = buf.toString('latin1')
+      start = skipEmptyLines(text, 0, text.length)
+      end = scanHead(text, start, text.length)
+    }
+    if (end === ERROR) { this.fail(httpError(scan.code, scan.error)); return }
+    if (end === INCOMPLETE) {
+      if (buf.length > MAX_PENDING_HEAD_BYTES) { this.fail(httpError('UND_ERR_HEADERS_OVERFLOW', 'Headers Overflow Error')); return }
+      // Kept past this read: copied out of the shared read buffer.
+      this.pending = buf === data ? Buffer.from(buf) : buf
+      return
+    }
+    this.pending = null
+    this.headComplete(buf, text, end)
+  }
+
+  /**
+   * A whole response head ends at `end` of `text` (`scan` holds what scanHead found). Framing as
+   * llhttp decides it under Node's client: 1xx but 101 are skipped, and HEAD, 1xx, 204 and 304
+   * have no body; then chunked (the last coding), another transfer coding (until close), a
+   * content-length, or until close. The header block is handed over as text and split into
+   * fields only if the VU asks for headers.
+   */
+  private headComplete(buf: Buffer, text: string, end: number): void {
     const x = this.x as H1Handler
-    let lineEnd = text.indexOf('\r\n')
-    if (lineEnd === -1) lineEnd = text.length
-    // "HTTP/1.x NNN reason": checked and read by character code, no regex or number parsing.
-    const minor = text.charCodeAt(7)
-    const c0 = text.charCodeAt(9)
-    const c1 = text.charCodeAt(10)
-    const c2 = text.charCodeAt(11)
-    if (!text.startsWith('HTTP/1.') || (minor !== 0x30 && minor !== 0x31) || text.charCodeAt(8) !== 0x20 ||
-      !isDigit(c0) || !isDigit(c1) || !isDigit(c2) || (lineEnd > 12 && text.charCodeAt(12) !== 0x20)) {
-      this.fail(httpError('HPE_INVALID_CONSTANT', 'Expected HTTP/'))
-      return false
-    }
-    const code = (c0 - 0x30) * 100 + (c1 - 0x30) * 10 + (c2 - 0x30)
-    if (code < 200) {
+    const code = scan.status
+    const flags = scan.flags
+    if (code >= 100 && code < 200 && code !== 101) {
       // 100 Continue and other interim responses: the real one follows.
-      const rest = buf.subarray(end + 4)
-      if (rest.length) this.read(rest)
-      return false
+      const rest = buf.subarray(end)
+      if (rest.length) this.responseHead(rest)
+      return
     }
-    // The three framing fields, found by walking the lines: only a line whose name starts with
-    // c or t and has the length of one of them is compared (a whole-block toLowerCase and three
-    // scans cost twice as much per response; docs/performance.md). The first occurrence counts.
-    let connection: string | null = null
-    let transferEncoding: string | null = null
-    let lengthText: string | null = null
-    for (let at = lineEnd + 2; at < text.length;) {
-      let eol = text.indexOf('\r\n', at)
-      if (eol === -1) eol = text.length
-      // A field line without a name and colon is malformed, as llhttp (undici) and Go's client treat it.
-      const colon = text.indexOf(':', at)
-      if (colon <= at || colon > eol) { this.fail(httpError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field')); return false }
-      const first = text.charCodeAt(at) | 0x20
-      if (first === 0x63 || first === 0x74) {
-        const n = colon - at
-        if (n === 10 || n === 14 || n === 17) {
-          const name = text.slice(at, colon).toLowerCase()
-          if (name === 'connection') connection ??= text.slice(colon + 1, eol).trim().toLowerCase()
-          else if (name === 'content-length') lengthText ??= text.slice(colon + 1, eol).trim()
-          else if (name === 'transfer-encoding') transferEncoding ??= text.slice(colon + 1, eol).trim().toLowerCase()
-        }
-      }
-      at = eol + 2
-    }
-    const fields = text.slice(lineEnd + 2)
-    const http10 = minor === 0x30
-    const close = connection === null ? http10 : connection === 'close' || (http10 && connection !== 'keep-alive')
-    const chunked = transferEncoding?.endsWith('chunked') ?? false
-    const length = lengthText === null ? -1 : Number(lengthText)
-    this.keepAlive = !close
-    if (this.method === 'HEAD' || code === 204 || code === 304) this.body = Body.None
-    else if (chunked) { this.body = Body.Chunked; this.chunk = Chunk.Size; this.remaining = 0 }
-    else if (lengthText !== null) {
-      if (!Number.isSafeInteger(length) || length < 0) { this.fail(httpError('HPE_INVALID_CONTENT_LENGTH', 'Invalid content-length')); return false }
-      this.body = length === 0 ? Body.None : Body.Length
-      this.remaining = length
-    } else { this.body = Body.UntilClose; this.keepAlive = false }
+    // An upgrade we never asked for: the rest of the connection is another protocol (Node's client gives up too).
+    if (code === 101 && flags & F_UPGRADE && flags & F_CONNECTION_UPGRADE) { this.fail(httpError('HPE_UNEXPECTED_UPGRADE', 'Unexpected upgrade')); return }
+    this.major = scan.major
+    this.minor = scan.minor
+    this.headFlags = flags
+    const length = scan.contentLength
+    if (this.method === 'HEAD' || code < 200 || code === 204 || code === 304) this.body = Body.None
+    else if (flags & F_CHUNKED) { this.body = Body.Chunked; this.chunk = Chunk.Size; this.remaining = 0 }
+    else if (flags & F_TRANSFER_ENCODING) this.body = Body.UntilClose
+    else if (flags & F_CONTENT_LENGTH) { this.body = length === 0 ? Body.None : Body.Length; this.remaining = length }
+    else this.body = Body.UntilClose
+    this.keepAlive = this.body !== Body.UntilClose && keepsAlive(scan.major, scan.minor, flags)
     this.waitingFor = 'body'
-    x.onHeaders(code, fields, noop, text.slice(13, lineEnd), this.readAt)
-    if (this.x !== x) return false
-    if (this.body === Body.None) { this.complete(this.readAt); return false }
+    const fields = text.slice(scan.fieldsStart, end - 2)
+    x.onHeaders(code, fields, noop, text.slice(scan.reasonStart, scan.reasonEnd), this.readAt)
+    if (this.x !== x) return
+    if (this.body === Body.None) {
+      // After a 101 the bytes are another protocol's: dropped, as llhttp pauses there.
+      if (code === 101 || this.strayOk(buf.subarray(end))) this.complete(this.readAt)
+      return
+    }
+    this.bodyBytes(buf.subarray(end))
+  }
+
+  /**
+   * Bytes that came after a complete response in the same read, as llhttp sees them: the start of
+   * the next response. Empty lines are skipped; bytes that cannot start a response fail this
+   * exchange (Node's client reports the parse error on it); a whole second head means the
+   * connection is out of step, so it is not reused; a valid beginning is dropped.
+   * False when the exchange failed.
+   */
+  private strayOk(rest: Buffer): boolean {
+    if (rest.length === 0) return true
+    const t = rest.toString('latin1', 0, Math.min(rest.length, MAX_PENDING_HEAD_BYTES))
+    const i = skipEmptyLines(t, 0, t.length)
+    if (i === t.length) return true
+    const r = scanHead(t, i, t.length)
+    if (r === ERROR) { this.fail(httpError(scan.code, `${scan.error} (bytes after the response)`)); return false }
+    if (r > 0) this.keepAlive = false
     return true
   }
 
@@ -308,9 +320,10 @@ export class H1Connection {
       case Body.Length: {
         if (data.length < this.remaining) { this.remaining -= data.length; x.onData(data, true); return }
         const last = data.length === this.remaining ? data : data.subarray(0, this.remaining)
+        const rest = data.subarray(this.remaining)
         this.remaining = 0
         x.onData(last, true)
-        if (this.x === x) this.complete(this.readAt)
+        if (this.x === x && this.strayOk(rest)) this.complete(this.readAt)
         return
       }
       case Body.UntilClose: x.onData(data, true); return
@@ -319,7 +332,10 @@ export class H1Connection {
     }
   }
 
-  /** Chunked transfer coding (RFC 9112 §7.1): size line, data, CRLF, … a zero size, trailers, CRLF. */
+  /**
+   * Chunked transfer coding (RFC 9112 §7.1) with llhttp's strictness: size line (hex, extensions,
+   * CRLF), data, exactly CRLF, … a zero size, trailer fields, an empty line.
+   */
   private chunked(input: Buffer): void {
     const x = this.x as H1Handler
     // A size or trailer line cut by the previous read (even between its CR and LF) is completed here.
@@ -336,29 +352,42 @@ export class H1Connection {
         continue
       }
       if (this.chunk === Chunk.DataEnd) {
-        const n = Math.min(this.remaining, data.length - pos)
-        pos += n
-        this.remaining -= n
-        if (this.remaining === 0) this.chunk = Chunk.Size
+        // The CRLF after the data, byte by byte (it may be cut between reads).
+        const c = data[pos] as number
+        if (c !== (this.remaining === 2 ? 13 : 10)) {
+          this.fail(this.remaining === 2 && c === 10 ? httpError('HPE_CR_EXPECTED', 'Missing expected CR after chunk data') : httpError('HPE_STRICT', 'Expected LF after chunk data'))
+          return
+        }
+        pos++
+        if (--this.remaining === 0) this.chunk = Chunk.Size
         continue
       }
-      // Size and trailer lines: wait for the whole line.
-      const eol = data.indexOf('\r\n', pos, 'latin1')
-      if (eol === -1) {
+      // Size and trailer lines: wait for the whole line (or section).
+      const trailers = this.chunk === Chunk.Trailers
+      let window = trailers ? MAX_PENDING_HEAD_BYTES : SIZE_LINE_PROBE
+      let t = data.toString('latin1', pos, Math.min(data.length, pos + window))
+      if (trailers) scan.flags = this.headFlags
+      let r = trailers ? scanFields(t, 0, t.length) : scanChunkSize(t, 0, t.length)
+      if (r === INCOMPLETE && !trailers && data.length - pos > t.length) {
+        window = MAX_CHUNK_LINE_BYTES
+        t = data.toString('latin1', pos, Math.min(data.length, pos + window))
+        r = scanChunkSize(t, 0, t.length)
+      }
+      if (r === ERROR) { this.fail(httpError(scan.code, scan.error)); return }
+      if (r === INCOMPLETE) {
+        if (t.length >= window) { this.fail(httpError(trailers ? 'UND_ERR_HEADERS_OVERFLOW' : 'HPE_INVALID_CHUNK_SIZE', trailers ? 'Headers Overflow Error' : 'Chunk size line too long')); return }
         this.pending = Buffer.from(data.subarray(pos))
-        if (this.pending.length > MAX_HEAD_BYTES) this.fail(httpError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size'))
         return
       }
-      const line = data.toString('latin1', pos, eol)
-      pos = eol + 2
-      if (this.chunk === Chunk.Trailers) {
-        if (line === '') { this.complete(this.readAt); return }
-        continue
+      pos += r
+      if (trailers) {
+        // Trailer fields count as llhttp's flags do: a connection: close there ends the connection.
+        if (!keepsAlive(this.major, this.minor, scan.flags) || (scan.flags & F_CHUNKED) === 0) this.keepAlive = false
+        if (this.strayOk(data.subarray(pos))) this.complete(this.readAt)
+        return
       }
-      const size = parseInt(line, 16)
-      if (!/^[0-9a-fA-F]+/.test(line) || !(size >= 0)) { this.fail(httpError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size')); return }
-      if (size === 0) this.chunk = Chunk.Trailers
-      else { this.chunk = Chunk.Data; this.remaining = size }
+      if (scan.chunkSize === 0) this.chunk = Chunk.Trailers
+      else { this.chunk = Chunk.Data; this.remaining = scan.chunkSize }
     }
   }
 
@@ -416,8 +445,4 @@ function sameHeaders(flat: string[] | null, headers: Readonly<Record<string, str
     i += 2
   }
   return i === flat.length
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39
 }

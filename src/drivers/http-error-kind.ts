@@ -31,7 +31,9 @@ export function kindOfError(err: unknown): ErrorKind {
 }
 
 function kindOfCode(code: unknown): ErrorKind | undefined {
-  return typeof code === 'string' ? BY_CODE[code] : undefined
+  if (typeof code !== 'string') return undefined
+  // Every llhttp parse error (HPE_*) is the server breaking the protocol.
+  return BY_CODE[code] ?? (code.startsWith('HPE_') ? 'protocol' : undefined)
 }
 
 /** What an exchange still waited for when its request timeout passed. */
