@@ -12,7 +12,7 @@
  */
 import { connect, type Socket } from 'node:net'
 import { timeoutError, type TimeoutStage } from './http-error-kind.ts'
-import { ERROR, F_CHUNKED, F_CONNECTION_UPGRADE, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_UPGRADE, INCOMPLETE, keepsAlive, scan, scanChunkSize, scanFields, scanHead, skipEmptyLines } from './http-response-head.ts'
+import { ERROR, F_CHUNKED, needsEof, F_CONNECTION_UPGRADE, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_UPGRADE, INCOMPLETE, keepsAlive, scan, scanChunkSize, scanFields, scanHead, skipEmptyLines } from './http-response-head.ts'
 
 /** What the connection calls, in this order: undici's legacy dispatch handler. */
 export interface H1Handler {
@@ -277,12 +277,12 @@ export class H1Connection {
     this.minor = scan.minor
     this.headFlags = flags
     const length = scan.contentLength
-    if (this.method === 'HEAD' || code < 200 || code === 204 || code === 304) this.body = Body.None
+    if (this.method === 'HEAD' || (code >= 100 && code < 200) || code === 204 || code === 304) this.body = Body.None
     else if (flags & F_CHUNKED) { this.body = Body.Chunked; this.chunk = Chunk.Size; this.remaining = 0 }
     else if (flags & F_TRANSFER_ENCODING) this.body = Body.UntilClose
     else if (flags & F_CONTENT_LENGTH) { this.body = length === 0 ? Body.None : Body.Length; this.remaining = length }
     else this.body = Body.UntilClose
-    this.keepAlive = this.body !== Body.UntilClose && keepsAlive(scan.major, scan.minor, flags)
+    this.keepAlive = !needsEof(code, flags) && keepsAlive(scan.major, scan.minor, flags)
     this.waitingFor = 'body'
     const fields = text.slice(scan.fieldsStart, end - 2)
     x.onHeaders(code, fields, noop, text.slice(scan.reasonStart, scan.reasonEnd), this.readAt)
@@ -296,17 +296,21 @@ export class H1Connection {
   }
 
   /**
-   * Bytes that came after a complete response in the same read, as llhttp sees them: the start of
-   * the next response. Empty lines are skipped; bytes that cannot start a response fail this
-   * exchange (Node's client reports the parse error on it); a whole second head means the
-   * connection is out of step, so it is not reused; a valid beginning is dropped.
-   * False when the exchange failed.
+   * Bytes that came after a complete response in the same read, as llhttp under Node's client
+   * takes them. Empty lines are skipped. After a response that ends the connection (by llhttp's
+   * reckoning at its end, where a HEAD response without framing fields still keeps it) any other
+   * byte is an error (HPE_CLOSED_CONNECTION). Otherwise they start the next response: bytes that
+   * cannot start one fail this exchange (Node reports the parse error on it); a whole second
+   * head, a response nobody asked for, only ends the connection; a valid beginning is dropped
+   * with the read. False when the exchange failed.
    */
   private strayOk(rest: Buffer): boolean {
     if (rest.length === 0) return true
     const t = rest.toString('latin1', 0, Math.min(rest.length, MAX_PENDING_HEAD_BYTES))
     const i = skipEmptyLines(t, 0, t.length)
     if (i === t.length) return true
+    const kept = keepsAlive(this.major, this.minor, this.headFlags) && (this.body !== Body.Chunked || (this.headFlags & F_CHUNKED) !== 0)
+    if (!kept) { this.fail(httpError('HPE_CLOSED_CONNECTION', 'Data after `Connection: close`')); return false }
     const r = scanHead(t, i, t.length)
     if (r === ERROR) { this.fail(httpError(scan.code, `${scan.error} (bytes after the response)`)); return false }
     if (r > 0) this.keepAlive = false
@@ -382,6 +386,7 @@ export class H1Connection {
       pos += r
       if (trailers) {
         // Trailer fields count as llhttp's flags do: a connection: close there ends the connection.
+        this.headFlags = scan.flags
         if (!keepsAlive(this.major, this.minor, scan.flags) || (scan.flags & F_CHUNKED) === 0) this.keepAlive = false
         if (this.strayOk(data.subarray(pos))) this.complete(this.readAt)
         return

@@ -220,7 +220,10 @@ function valueField(s: string, kind: number, from: number, to: number): number {
     scan.contentLength = n
     return 0
   }
-  if (from === to) return 0 // an empty value sets no flag (llhttp never reaches its value state)
+  if (from === to) {
+    // Node's llhttp refuses an empty transfer-encoding; other empty values set no flag.
+    return kind === TE ? fail('HPE_INVALID_TRANSFER_ENCODING', 'Empty Transfer-Encoding') : 0
+  }
   if (kind === UPGRADE) { scan.flags |= F_UPGRADE; return 0 }
   const v = s.slice(from, to).toLowerCase()
   if (kind === TE) {
@@ -299,6 +302,17 @@ export function scanChunkSize(s: string, i: number, n: number): number {
   if (i + 1 >= n) return INCOMPLETE
   if (s.charCodeAt(i + 1) !== 10) return fail('HPE_STRICT', 'Expected LF after chunk size')
   return i + 2
+}
+
+/**
+ * Whether a response's length is only known at the end of the connection, as llhttp decides it
+ * when its head is complete (llhttp_message_needs_eof), before Node's client tells it to skip the
+ * body of a response to HEAD: so a HEAD response without framing fields ends its connection.
+ */
+export function needsEof(status: number, flags: number): boolean {
+  if ((status >= 100 && status < 200) || status === 204 || status === 304) return false
+  if (flags & F_TRANSFER_ENCODING && (flags & F_CHUNKED) === 0) return true
+  return (flags & (F_CHUNKED | F_CONTENT_LENGTH)) === 0
 }
 
 /**

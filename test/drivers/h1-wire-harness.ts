@@ -137,6 +137,8 @@ export class WireHarness {
         server.write(c.wire.subarray(from, to))
         written += to - from
         await readUpTo(client, written)
+        // Whatever that read set off (a response's end, an error) has happened before the next piece.
+        await turns(3)
       }
       // Two more turns: whatever the last read set off (ends, errors, stream events) has happened.
       await turns(3)
