@@ -11,7 +11,8 @@
  * errors are classified the same way (http-error-kind.ts).
  */
 import { connect, type Socket } from 'node:net'
-import { timeoutError, type TimeoutStage } from './http-error-kind.ts'
+import { httpError, timeoutError, type TimeoutStage } from './http-error-kind.ts'
+import { RequestHeadCache } from './http-request-head.ts'
 import { ERROR, F_CHUNKED, needsEof, F_CONNECTION_UPGRADE, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_UPGRADE, INCOMPLETE, keepsAlive, scan, scanChunkSize, scanFields, scanHead, skipEmptyLines } from './http-response-head.ts'
 
 /** What the connection calls, in this order: undici's legacy dispatch handler. */
@@ -80,15 +81,6 @@ const MAX_CHUNK_LINE_BYTES = 16 * 1024
 const enum Body { None, Length, Chunked, UntilClose }
 const enum Chunk { Size, Data, DataEnd, Trailers }
 
-function httpError(code: string, message: string): Error {
-  const err = new Error(message) as Error & { code: string }
-  err.code = code
-  return err
-}
-
-/** Header names and values must not carry CR or LF (they would split the request). */
-const UNSAFE = /[\r\n]/
-
 export class H1Connection {
   private socket: Socket | null = null
   private idleSince = 0
@@ -112,17 +104,20 @@ export class H1Connection {
   private readAt = 0
   private closed = false
   /** The last request head written, with what it was built from. */
-  private lastHead: { method: string; path: string; bodyLength: number; headers: string[] | null; bytes: Buffer } | null = null
+  /** The last request head written, reused while the VU repeats the request. */
+  private readonly requestHead: RequestHeadCache
   private readonly onEnd = () => this.lost(httpError('UND_ERR_SOCKET', 'other side closed'))
   private readonly onSocketError = (err: Error) => this.lost(err)
   private readonly abort = (err: Error) => this.fail(err)
 
-  constructor(private readonly h: H1Host) {}
+  constructor(private readonly h: H1Host) {
+    this.requestHead = new RequestHeadCache(h.authority)
+  }
 
   dispatch(req: H1Request, x: H1Handler): void {
     if (this.closed) { x.onError(httpError('UND_ERR_CLOSED', 'The client is destroyed')); return }
     let head: Buffer
-    try { head = this.headBytes(req) } catch (err) { x.onError(err as Error); return }
+    try { head = this.requestHead.bytes(req) } catch (err) { x.onError(err as Error); return }
     this.x = x
     this.method = req.method
     this.timeoutMs = req.timeoutMs
@@ -160,39 +155,6 @@ export class H1Connection {
     this.closed = true
     if (this.x) this.fail(httpError('UND_ERR_CLOSED', 'The client is destroyed'))
     else if (this.socket) this.drop(this.socket)
-  }
-
-  /**
-   * The request head as bytes, reused while a VU repeats the same request (same method, path, body
-   * length and header names and values: a headers object changed in place is seen as changed).
-   * Writing a string made Node flatten and encode it on every write; writing the same Buffer
-   * costs only the write (docs/performance.md).
-   */
-  private headBytes(req: H1Request): Buffer {
-    const body = req.body
-    const bodyLength = body === undefined ? -1 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
-    const last = this.lastHead
-    if (last && last.method === req.method && last.path === req.path && last.bodyLength === bodyLength && sameHeaders(last.headers, req.headers)) return last.bytes
-    const bytes = Buffer.from(this.head(req, bodyLength), 'latin1')
-    this.lastHead = { method: req.method, path: req.path, bodyLength, headers: req.headers ? Object.entries(req.headers).flat() : null, bytes }
-    return bytes
-  }
-
-  private head(req: H1Request, bodyLength: number): string {
-    let head = `${req.method} ${req.path} HTTP/1.1\r\n`
-    let host = false
-    if (req.headers) {
-      for (const name in req.headers) {
-        const value = req.headers[name] as string
-        if (UNSAFE.test(name) || UNSAFE.test(value)) throw httpError('UND_ERR_INVALID_ARG', `invalid ${name} header`)
-        if (!host && name.length === 4 && name.toLowerCase() === 'host') host = true
-        head += `${name}: ${value}\r\n`
-      }
-    }
-    if (!host) head += `host: ${this.h.authority}\r\n`
-    if (bodyLength >= 0) head += `content-length: ${bodyLength}\r\n`
-    else if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') head += 'content-length: 0\r\n'
-    return head + 'connection: keep-alive\r\n\r\n'
   }
 
   private send(socket: Socket, head: Buffer, body: string | Uint8Array | undefined, at: number): void {
@@ -438,16 +400,3 @@ export class H1Connection {
 }
 
 function noop(): void {}
-
-
-/** Whether `headers` has exactly the names and values, in order, of `flat` ([name, value, …]). */
-function sameHeaders(flat: string[] | null, headers: Readonly<Record<string, string>> | undefined): boolean {
-  if (!headers) return flat === null
-  if (!flat) return false
-  let i = 0
-  for (const name in headers) {
-    if (flat[i] !== name || flat[i + 1] !== headers[name]) return false
-    i += 2
-  }
-  return i === flat.length
-}

@@ -36,6 +36,13 @@ function kindOfCode(code: unknown): ErrorKind | undefined {
   return BY_CODE[code] ?? (code.startsWith('HPE_') ? 'protocol' : undefined)
 }
 
+/** An error with undici's (or llhttp's) `code`, which kindOfError reads. */
+export function httpError(code: string, message: string): Error {
+  const err = new Error(message) as Error & { code: string }
+  err.code = code
+  return err
+}
+
 /** What an exchange still waited for when its request timeout passed. */
 export type TimeoutStage = 'connect' | 'headers' | 'body'
 
@@ -51,7 +58,5 @@ const TIMEOUT_BY_STAGE: Record<TimeoutStage, { code: string; message: string; wh
  */
 export function timeoutError(stage: TimeoutStage, timeoutMs: number): Error {
   const t = TIMEOUT_BY_STAGE[stage]
-  const err = new Error(`${t.message} (${t.what} within the request timeout of ${timeoutMs} ms)`) as Error & { code: string }
-  err.code = t.code
-  return err
+  return httpError(t.code, `${t.message} (${t.what} within the request timeout of ${timeoutMs} ms)`)
 }
