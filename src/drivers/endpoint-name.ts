@@ -25,3 +25,13 @@ export function collapsePath(pathname: string): string {
 export function defaultEndpointName(method: string, pathname: string): string {
   return `${method} ${collapsePath(pathname)}`
 }
+
+/**
+ * The default `name` tag of a WebSocket session: `ws://host/rooms/<uuid>/feed` → `WS /rooms/:id/feed`,
+ * with the same id rules as HTTP's, so per-session ids never give every session its own series.
+ */
+export function wsEndpointName(url: string): string {
+  let pathname: string
+  try { pathname = new URL(url).pathname } catch { return 'WS' }
+  return `WS ${collapsePath(pathname)}`
+}

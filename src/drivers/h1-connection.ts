@@ -11,6 +11,9 @@
  * errors are classified the same way (http-error-kind.ts).
  */
 import { connect, type Socket } from 'node:net'
+import { httpError, timeoutError, type TimeoutStage } from './http-error-kind.ts'
+import { RequestHeadCache } from './http-request-head.ts'
+import { ERROR, F_CHUNKED, needsEof, F_CONNECTION_UPGRADE, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_UPGRADE, INCOMPLETE, keepsAlive, scan, scanChunkSize, scanFields, scanHead, skipEmptyLines } from './http-response-head.ts'
 
 /** What the connection calls, in this order: undici's legacy dispatch handler. */
 export interface H1Handler {
@@ -34,7 +37,10 @@ export interface H1Request {
   path: string
   headers?: Readonly<Record<string, string>> | undefined
   body?: string | Uint8Array | undefined
-  /** ms to the end of the response head, and the longest gap between body chunks. */
+  /**
+   * ms the whole exchange may take from `startedAt`: connect, sending, the response head and the
+   * whole body (k6's request timeout). A body that keeps trickling is still cut off at the deadline.
+   */
   timeoutMs: number
   /** performance.now() when the VU made the request (read once for the exchange, not again here). */
   startedAt: number
@@ -57,25 +63,23 @@ export interface H1Host {
 
 /** An idle connection older than this is replaced rather than reused (servers often close at 5 s). */
 const KEEP_ALIVE_MS = 4_000
-const HEAD_END = Buffer.from('\r\n\r\n')
 /** Where every own connection's socket reads land (see dispatch). */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024)
 /** A read's first bytes searched for the end of the head as text (most responses fit whole). */
 const HEAD_PROBE_BYTES = 1024
-/** A response head larger than this is a protocol error (undici's default maxHeaderSize). */
-const MAX_HEAD_BYTES = 16 * 1024
+/**
+ * A head (or trailer section) still incomplete at this size is refused. Heads are refused much
+ * earlier by their counted bytes (MAX_HEADER_BYTES, Node's maxHeaderSize); this only bounds
+ * what a head of empty-ish lines could make us buffer.
+ */
+const MAX_PENDING_HEAD_BYTES = 256 * 1024
+/** A chunk-size line's first bytes, checked as text (most are a few hex digits and CRLF). */
+const SIZE_LINE_PROBE = 32
+/** A chunk-size line (extensions included) longer than this is refused. */
+const MAX_CHUNK_LINE_BYTES = 16 * 1024
 
 const enum Body { None, Length, Chunked, UntilClose }
 const enum Chunk { Size, Data, DataEnd, Trailers }
-
-function httpError(code: string, message: string): Error {
-  const err = new Error(message) as Error & { code: string }
-  err.code = code
-  return err
-}
-
-/** Header names and values must not carry CR or LF (they would split the request). */
-const UNSAFE = /[\r\n]/
 
 export class H1Connection {
   private socket: Socket | null = null
@@ -88,36 +92,42 @@ export class H1Connection {
   private remaining = 0
   private chunk = Chunk.Size
   private keepAlive = true
+  /** Version and header flags of the response in flight (trailers add to the flags). */
+  private major = 1
+  private minor = 1
+  private headFlags = 0
   /** performance.now() after which the exchange in flight times out (0: none). */
   private deadlineAt = 0
   private timeoutMs = 0
-  /** Reads so far, and at the last deadline: a body that moved since gets another full timeout. */
-  private reads = 0
-  private readsAtDeadline = 0
-  private waitingFor: 'headers' | 'body' = 'headers'
+  private waitingFor: TimeoutStage = 'headers'
   /** performance.now() at the current read event. */
   private readAt = 0
   private closed = false
   /** The last request head written, with what it was built from. */
-  private lastHead: { method: string; path: string; bodyLength: number; headers: string[] | null; bytes: Buffer } | null = null
+  /** The last request head written, reused while the VU repeats the request. */
+  private readonly requestHead: RequestHeadCache
   private readonly onEnd = () => this.lost(httpError('UND_ERR_SOCKET', 'other side closed'))
   private readonly onSocketError = (err: Error) => this.lost(err)
   private readonly abort = (err: Error) => this.fail(err)
 
-  constructor(private readonly h: H1Host) {}
+  constructor(private readonly h: H1Host) {
+    this.requestHead = new RequestHeadCache(h.authority)
+  }
 
   dispatch(req: H1Request, x: H1Handler): void {
     if (this.closed) { x.onError(httpError('UND_ERR_CLOSED', 'The client is destroyed')); return }
     let head: Buffer
-    try { head = this.headBytes(req) } catch (err) { x.onError(err as Error); return }
+    try { head = this.requestHead.bytes(req) } catch (err) { x.onError(err as Error); return }
     this.x = x
     this.method = req.method
     this.timeoutMs = req.timeoutMs
+    this.deadlineAt = req.startedAt + req.timeoutMs
     this.pending = null
     const s = this.socket
     // A free open connection: the request has it at once, so its start is also its connect time.
     if (s && !s.destroyed && req.startedAt - this.idleSince < KEEP_ALIVE_MS) { this.send(s, head, req.body, req.startedAt); return }
     if (s) this.drop(s)
+    this.waitingFor = 'connect'
     const start = performance.now()
     // Reads land in one buffer shared by every connection (onread) and are handled before the next
     // read can happen: no Readable stream, no 'data' event and no new buffer per read, which were
@@ -147,45 +157,11 @@ export class H1Connection {
     else if (this.socket) this.drop(this.socket)
   }
 
-  /**
-   * The request head as bytes, reused while a VU repeats the same request (same method, path, body
-   * length and header names and values: a headers object changed in place is seen as changed).
-   * Writing a string made Node flatten and encode it on every write; writing the same Buffer
-   * costs only the write (docs/performance.md).
-   */
-  private headBytes(req: H1Request): Buffer {
-    const body = req.body
-    const bodyLength = body === undefined ? -1 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
-    const last = this.lastHead
-    if (last && last.method === req.method && last.path === req.path && last.bodyLength === bodyLength && sameHeaders(last.headers, req.headers)) return last.bytes
-    const bytes = Buffer.from(this.head(req, bodyLength), 'latin1')
-    this.lastHead = { method: req.method, path: req.path, bodyLength, headers: req.headers ? Object.entries(req.headers).flat() : null, bytes }
-    return bytes
-  }
-
-  private head(req: H1Request, bodyLength: number): string {
-    let head = `${req.method} ${req.path} HTTP/1.1\r\n`
-    let host = false
-    if (req.headers) {
-      for (const name in req.headers) {
-        const value = req.headers[name] as string
-        if (UNSAFE.test(name) || UNSAFE.test(value)) throw httpError('UND_ERR_INVALID_ARG', `invalid ${name} header`)
-        if (!host && name.length === 4 && name.toLowerCase() === 'host') host = true
-        head += `${name}: ${value}\r\n`
-      }
-    }
-    if (!host) head += `host: ${this.h.authority}\r\n`
-    if (bodyLength >= 0) head += `content-length: ${bodyLength}\r\n`
-    else if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') head += 'content-length: 0\r\n'
-    return head + 'connection: keep-alive\r\n\r\n'
-  }
-
   private send(socket: Socket, head: Buffer, body: string | Uint8Array | undefined, at: number): void {
     const x = this.x as H1Handler
     x.onConnect(this.abort, at)
     if (this.x !== x) return // aborted in onConnect
     this.waitingFor = 'headers'
-    this.deadlineAt = at + this.timeoutMs
     if (body === undefined) socket.write(head)
     else {
       socket.cork()
@@ -197,114 +173,109 @@ export class H1Connection {
   }
 
   /**
-   * Called by the driver's timer: times the exchange out once its deadline passed, unless body bytes
-   * arrived since the last deadline (then the gap so far is under one timeout and it gets another):
-   * a stalled body is caught between one and two timeouts after its last bytes.
+   * Called by the driver's timer: times the exchange out once its deadline passed, whatever it is
+   * waiting for. The deadline is not moved when bytes arrive: a server that trickles its body one
+   * byte at a time must not hold a VU (and escape the error count) until the graceful stop.
    */
   checkTimeout(now: number): void {
     if (!this.x || this.deadlineAt === 0 || now < this.deadlineAt) return
-    if (this.waitingFor === 'body' && this.reads !== this.readsAtDeadline) {
-      this.readsAtDeadline = this.reads
-      this.deadlineAt = now + this.timeoutMs
-      return
-    }
-    this.fail(this.waitingFor === 'headers'
-      ? httpError('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error')
-      : httpError('UND_ERR_BODY_TIMEOUT', 'Body Timeout Error'))
+    this.fail(timeoutError(this.waitingFor, this.timeoutMs))
   }
 
   private read(data: Buffer): void {
     if (!this.x) return // bytes after a response (no pipelining): nothing waits for them
-    this.reads++
     // One clock read per read event: a head and body that arrive together got there at one time.
     this.readAt = performance.now()
-    if (this.waitingFor === 'headers') {
-      const buf = this.pending ? Buffer.concat([this.pending, data]) : data
-      // The head end is looked for in a latin1 string of the read's start, which parseHead then
-      // slices: a Buffer#indexOf is a native call costing more than a small read's conversion.
-      const probe = buf.toString('latin1', 0, Math.min(buf.length, HEAD_PROBE_BYTES))
-      let end = probe.indexOf('\r\n\r\n')
-      if (end === -1 && buf.length > HEAD_PROBE_BYTES) end = buf.indexOf(HEAD_END)
-      if (end === -1) {
-        if (buf.length > MAX_HEAD_BYTES) { this.fail(httpError('UND_ERR_HEADERS_OVERFLOW', 'Headers Overflow Error')); return }
-        // Kept past this read: copied out of the shared read buffer.
-        this.pending = buf === data ? Buffer.from(buf) : buf
-        return
-      }
-      this.pending = null
-      if (!this.parseHead(buf, end, end + 4 <= probe.length ? probe.slice(0, end) : buf.toString('latin1', 0, end))) return
-      this.bodyBytes(buf.subarray(end + 4))
-    } else this.bodyBytes(data)
+    if (this.waitingFor === 'headers') this.responseHead(data)
+    else this.bodyBytes(data)
   }
 
   /**
-   * Parses a response head; false when the exchange ended (error, or a 1xx to skip with nothing
-   * after). Only the status line and the three framing fields are read here; the header block is
-   * handed over as text and split into fields only if the VU asks for headers.
+   * Bytes of a response head (and whatever follows it in the same read). The head is checked
+   * with llhttp's grammar (http-response-head.ts) on a latin1 string of the read's start, which
+   * the header block is then sliced from: most heads fit in the first HEAD_PROBE_BYTES.
    */
-  private parseHead(buf: Buffer, end: number, text: string): boolean {
+  private responseHead(data: Buffer): void {
+    const buf = this.pending ? Buffer.concat([this.pending, data]) : data
+    let text = buf.toString('latin1', 0, Math.min(buf.length, HEAD_PROBE_BYTES))
+    let start = skipEmptyLines(text, 0, text.length)
+    let end = scanHead(text, start, text.length)
+    if (end === INCOMPLETE && buf.length > text.length) {
+      text = buf.toString('latin1')
+      start = skipEmptyLines(text, 0, text.length)
+      end = scanHead(text, start, text.length)
+    }
+    if (end === ERROR) { this.fail(httpError(scan.code, scan.error)); return }
+    if (end === INCOMPLETE) {
+      if (buf.length > MAX_PENDING_HEAD_BYTES) { this.fail(httpError('UND_ERR_HEADERS_OVERFLOW', 'Headers Overflow Error')); return }
+      // Kept past this read: copied out of the shared read buffer.
+      this.pending = buf === data ? Buffer.from(buf) : buf
+      return
+    }
+    this.pending = null
+    this.headComplete(buf, text, end)
+  }
+
+  /**
+   * A whole response head ends at `end` of `text` (`scan` holds what scanHead found). Framing as
+   * llhttp decides it under Node's client: 1xx but 101 are skipped, and HEAD, 1xx, 204 and 304
+   * have no body; then chunked (the last coding), another transfer coding (until close), a
+   * content-length, or until close. The header block is handed over as text and split into
+   * fields only if the VU asks for headers.
+   */
+  private headComplete(buf: Buffer, text: string, end: number): void {
     const x = this.x as H1Handler
-    let lineEnd = text.indexOf('\r\n')
-    if (lineEnd === -1) lineEnd = text.length
-    // "HTTP/1.x NNN reason": checked and read by character code, no regex or number parsing.
-    const minor = text.charCodeAt(7)
-    const c0 = text.charCodeAt(9)
-    const c1 = text.charCodeAt(10)
-    const c2 = text.charCodeAt(11)
-    if (!text.startsWith('HTTP/1.') || (minor !== 0x30 && minor !== 0x31) || text.charCodeAt(8) !== 0x20 ||
-      !isDigit(c0) || !isDigit(c1) || !isDigit(c2) || (lineEnd > 12 && text.charCodeAt(12) !== 0x20)) {
-      this.fail(httpError('HPE_INVALID_CONSTANT', 'Expected HTTP/'))
-      return false
-    }
-    const code = (c0 - 0x30) * 100 + (c1 - 0x30) * 10 + (c2 - 0x30)
-    if (code < 200) {
+    const code = scan.status
+    const flags = scan.flags
+    if (code >= 100 && code < 200 && code !== 101) {
       // 100 Continue and other interim responses: the real one follows.
-      const rest = buf.subarray(end + 4)
-      if (rest.length) this.read(rest)
-      return false
+      const rest = buf.subarray(end)
+      if (rest.length) this.responseHead(rest)
+      return
     }
-    // The three framing fields, found by walking the lines: only a line whose name starts with
-    // c or t and has the length of one of them is compared (a whole-block toLowerCase and three
-    // scans cost twice as much per response; docs/performance.md). The first occurrence counts.
-    let connection: string | null = null
-    let transferEncoding: string | null = null
-    let lengthText: string | null = null
-    for (let at = lineEnd + 2; at < text.length;) {
-      let eol = text.indexOf('\r\n', at)
-      if (eol === -1) eol = text.length
-      // A field line without a name and colon is malformed, as llhttp (undici) and Go's client treat it.
-      const colon = text.indexOf(':', at)
-      if (colon <= at || colon > eol) { this.fail(httpError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field')); return false }
-      const first = text.charCodeAt(at) | 0x20
-      if (first === 0x63 || first === 0x74) {
-        const n = colon - at
-        if (n === 10 || n === 14 || n === 17) {
-          const name = text.slice(at, colon).toLowerCase()
-          if (name === 'connection') connection ??= text.slice(colon + 1, eol).trim().toLowerCase()
-          else if (name === 'content-length') lengthText ??= text.slice(colon + 1, eol).trim()
-          else if (name === 'transfer-encoding') transferEncoding ??= text.slice(colon + 1, eol).trim().toLowerCase()
-        }
-      }
-      at = eol + 2
-    }
-    const fields = text.slice(lineEnd + 2)
-    const http10 = minor === 0x30
-    const close = connection === null ? http10 : connection === 'close' || (http10 && connection !== 'keep-alive')
-    const chunked = transferEncoding?.endsWith('chunked') ?? false
-    const length = lengthText === null ? -1 : Number(lengthText)
-    this.keepAlive = !close
-    if (this.method === 'HEAD' || code === 204 || code === 304) this.body = Body.None
-    else if (chunked) { this.body = Body.Chunked; this.chunk = Chunk.Size; this.remaining = 0 }
-    else if (lengthText !== null) {
-      if (!Number.isSafeInteger(length) || length < 0) { this.fail(httpError('HPE_INVALID_CONTENT_LENGTH', 'Invalid content-length')); return false }
-      this.body = length === 0 ? Body.None : Body.Length
-      this.remaining = length
-    } else { this.body = Body.UntilClose; this.keepAlive = false }
+    // An upgrade we never asked for: the rest of the connection is another protocol (Node's client gives up too).
+    if (code === 101 && flags & F_UPGRADE && flags & F_CONNECTION_UPGRADE) { this.fail(httpError('HPE_UNEXPECTED_UPGRADE', 'Unexpected upgrade')); return }
+    this.major = scan.major
+    this.minor = scan.minor
+    this.headFlags = flags
+    const length = scan.contentLength
+    if (this.method === 'HEAD' || (code >= 100 && code < 200) || code === 204 || code === 304) this.body = Body.None
+    else if (flags & F_CHUNKED) { this.body = Body.Chunked; this.chunk = Chunk.Size; this.remaining = 0 }
+    else if (flags & F_TRANSFER_ENCODING) this.body = Body.UntilClose
+    else if (flags & F_CONTENT_LENGTH) { this.body = length === 0 ? Body.None : Body.Length; this.remaining = length }
+    else this.body = Body.UntilClose
+    this.keepAlive = !needsEof(code, flags) && keepsAlive(scan.major, scan.minor, flags)
     this.waitingFor = 'body'
-    this.readsAtDeadline = this.reads
-    x.onHeaders(code, fields, noop, text.slice(13, lineEnd), this.readAt)
-    if (this.x !== x) return false
-    if (this.body === Body.None) { this.complete(this.readAt); return false }
+    const fields = text.slice(scan.fieldsStart, end - 2)
+    x.onHeaders(code, fields, noop, text.slice(scan.reasonStart, scan.reasonEnd), this.readAt)
+    if (this.x !== x) return
+    if (this.body === Body.None) {
+      // After a 101 the bytes are another protocol's: dropped, as llhttp pauses there.
+      if (code === 101 || this.strayOk(buf.subarray(end))) this.complete(this.readAt)
+      return
+    }
+    this.bodyBytes(buf.subarray(end))
+  }
+
+  /**
+   * Bytes that came after a complete response in the same read, as llhttp under Node's client
+   * takes them. Empty lines are skipped. After a response that ends the connection (by llhttp's
+   * reckoning at its end, where a HEAD response without framing fields still keeps it) any other
+   * byte is an error (HPE_CLOSED_CONNECTION). Otherwise they start the next response: bytes that
+   * cannot start one fail this exchange (Node reports the parse error on it); a whole second
+   * head, a response nobody asked for, only ends the connection; a valid beginning is dropped
+   * with the read. False when the exchange failed.
+   */
+  private strayOk(rest: Buffer): boolean {
+    if (rest.length === 0) return true
+    const t = rest.toString('latin1', 0, Math.min(rest.length, MAX_PENDING_HEAD_BYTES))
+    const i = skipEmptyLines(t, 0, t.length)
+    if (i === t.length) return true
+    const kept = keepsAlive(this.major, this.minor, this.headFlags) && (this.body !== Body.Chunked || (this.headFlags & F_CHUNKED) !== 0)
+    if (!kept) { this.fail(httpError('HPE_CLOSED_CONNECTION', 'Data after `Connection: close`')); return false }
+    const r = scanHead(t, i, t.length)
+    if (r === ERROR) { this.fail(httpError(scan.code, `${scan.error} (bytes after the response)`)); return false }
+    if (r > 0) this.keepAlive = false
     return true
   }
 
@@ -315,9 +286,10 @@ export class H1Connection {
       case Body.Length: {
         if (data.length < this.remaining) { this.remaining -= data.length; x.onData(data, true); return }
         const last = data.length === this.remaining ? data : data.subarray(0, this.remaining)
+        const rest = data.subarray(this.remaining)
         this.remaining = 0
         x.onData(last, true)
-        if (this.x === x) this.complete(this.readAt)
+        if (this.x === x && this.strayOk(rest)) this.complete(this.readAt)
         return
       }
       case Body.UntilClose: x.onData(data, true); return
@@ -326,7 +298,10 @@ export class H1Connection {
     }
   }
 
-  /** Chunked transfer coding (RFC 9112 §7.1): size line, data, CRLF, … a zero size, trailers, CRLF. */
+  /**
+   * Chunked transfer coding (RFC 9112 §7.1) with llhttp's strictness: size line (hex, extensions,
+   * CRLF), data, exactly CRLF, … a zero size, trailer fields, an empty line.
+   */
   private chunked(input: Buffer): void {
     const x = this.x as H1Handler
     // A size or trailer line cut by the previous read (even between its CR and LF) is completed here.
@@ -343,29 +318,43 @@ export class H1Connection {
         continue
       }
       if (this.chunk === Chunk.DataEnd) {
-        const n = Math.min(this.remaining, data.length - pos)
-        pos += n
-        this.remaining -= n
-        if (this.remaining === 0) this.chunk = Chunk.Size
+        // The CRLF after the data, byte by byte (it may be cut between reads).
+        const c = data[pos] as number
+        if (c !== (this.remaining === 2 ? 13 : 10)) {
+          this.fail(this.remaining === 2 && c === 10 ? httpError('HPE_CR_EXPECTED', 'Missing expected CR after chunk data') : httpError('HPE_STRICT', 'Expected LF after chunk data'))
+          return
+        }
+        pos++
+        if (--this.remaining === 0) this.chunk = Chunk.Size
         continue
       }
-      // Size and trailer lines: wait for the whole line.
-      const eol = data.indexOf('\r\n', pos, 'latin1')
-      if (eol === -1) {
+      // Size and trailer lines: wait for the whole line (or section).
+      const trailers = this.chunk === Chunk.Trailers
+      let window = trailers ? MAX_PENDING_HEAD_BYTES : SIZE_LINE_PROBE
+      let t = data.toString('latin1', pos, Math.min(data.length, pos + window))
+      if (trailers) scan.flags = this.headFlags
+      let r = trailers ? scanFields(t, 0, t.length) : scanChunkSize(t, 0, t.length)
+      if (r === INCOMPLETE && !trailers && data.length - pos > t.length) {
+        window = MAX_CHUNK_LINE_BYTES
+        t = data.toString('latin1', pos, Math.min(data.length, pos + window))
+        r = scanChunkSize(t, 0, t.length)
+      }
+      if (r === ERROR) { this.fail(httpError(scan.code, scan.error)); return }
+      if (r === INCOMPLETE) {
+        if (t.length >= window) { this.fail(httpError(trailers ? 'UND_ERR_HEADERS_OVERFLOW' : 'HPE_INVALID_CHUNK_SIZE', trailers ? 'Headers Overflow Error' : 'Chunk size line too long')); return }
         this.pending = Buffer.from(data.subarray(pos))
-        if (this.pending.length > MAX_HEAD_BYTES) this.fail(httpError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size'))
         return
       }
-      const line = data.toString('latin1', pos, eol)
-      pos = eol + 2
-      if (this.chunk === Chunk.Trailers) {
-        if (line === '') { this.complete(this.readAt); return }
-        continue
+      pos += r
+      if (trailers) {
+        // Trailer fields count as llhttp's flags do: a connection: close there ends the connection.
+        this.headFlags = scan.flags
+        if (!keepsAlive(this.major, this.minor, scan.flags) || (scan.flags & F_CHUNKED) === 0) this.keepAlive = false
+        if (this.strayOk(data.subarray(pos))) this.complete(this.readAt)
+        return
       }
-      const size = parseInt(line, 16)
-      if (!/^[0-9a-fA-F]+/.test(line) || !(size >= 0)) { this.fail(httpError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size')); return }
-      if (size === 0) this.chunk = Chunk.Trailers
-      else { this.chunk = Chunk.Data; this.remaining = size }
+      if (scan.chunkSize === 0) this.chunk = Chunk.Trailers
+      else { this.chunk = Chunk.Data; this.remaining = scan.chunkSize }
     }
   }
 
@@ -411,19 +400,3 @@ export class H1Connection {
 }
 
 function noop(): void {}
-
-/** Whether `headers` has exactly the names and values, in order, of `flat` ([name, value, …]). */
-function sameHeaders(flat: string[] | null, headers: Readonly<Record<string, string>> | undefined): boolean {
-  if (!headers) return flat === null
-  if (!flat) return false
-  let i = 0
-  for (const name in headers) {
-    if (flat[i] !== name || flat[i + 1] !== headers[name]) return false
-    i += 2
-  }
-  return i === flat.length
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39
-}

@@ -97,7 +97,10 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
         client.dispatch({ method, path, headers, body, timeoutMs: timeout, startedAt: x.t0 }, x)
         return
       }
+      // undici's own timeouts stay as a backstop; the driver's sweep enforces the whole-exchange deadline.
       const opts = { origin: target.origin, method, path, headers, body: body as never, headersTimeout: timeout, bodyTimeout: timeout }
+      x.deadlineAt = x.t0 + timeout
+      this.d.watch(x, timeout)
       if (own.busy || client instanceof H1Connection) this.d.pool(target.origin).dispatch(opts, x as never)
       else { own.busy = true; x.ownSlot = own; client.dispatch(opts, x as never) }
     })
@@ -105,6 +108,7 @@ export class VuHttpClient implements HttpClient, ExchangeOwner {
 
   finish(x: Exchange): void {
     this.inflight.delete(x)
+    if (x.deadlineAt) this.d.unwatch(x)
     if (x.ownSlot) x.ownSlot.busy = false
     const o = x.options
     const status = x.error ? 0 : x.status

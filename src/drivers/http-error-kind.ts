@@ -31,5 +31,32 @@ export function kindOfError(err: unknown): ErrorKind {
 }
 
 function kindOfCode(code: unknown): ErrorKind | undefined {
-  return typeof code === 'string' ? BY_CODE[code] : undefined
+  if (typeof code !== 'string') return undefined
+  // Every llhttp parse error (HPE_*) is the server breaking the protocol.
+  return BY_CODE[code] ?? (code.startsWith('HPE_') ? 'protocol' : undefined)
+}
+
+/** An error with undici's (or llhttp's) `code`, which kindOfError reads. */
+export function httpError(code: string, message: string): Error {
+  const err = new Error(message) as Error & { code: string }
+  err.code = code
+  return err
+}
+
+/** What an exchange still waited for when its request timeout passed. */
+export type TimeoutStage = 'connect' | 'headers' | 'body'
+
+const TIMEOUT_BY_STAGE: Record<TimeoutStage, { code: string; message: string; what: string }> = {
+  connect: { code: 'UND_ERR_CONNECT_TIMEOUT', message: 'Connect Timeout Error', what: 'no connection' },
+  headers: { code: 'UND_ERR_HEADERS_TIMEOUT', message: 'Headers Timeout Error', what: 'no response head' },
+  body: { code: 'UND_ERR_BODY_TIMEOUT', message: 'Body Timeout Error', what: 'response body not complete' },
+}
+
+/**
+ * The error of an exchange that outlived its request timeout, with undici's code for the stage it
+ * was in, so both clients' timeouts are classified (`timeout`) and reported alike.
+ */
+export function timeoutError(stage: TimeoutStage, timeoutMs: number): Error {
+  const t = TIMEOUT_BY_STAGE[stage]
+  return httpError(t.code, `${t.message} (${t.what} within the request timeout of ${timeoutMs} ms)`)
 }

@@ -7,6 +7,7 @@
 import type { ErrorKind } from '../metrics/sink.ts'
 import type { HttpRequestOptions, HttpResponse, HttpTimings } from './http-types.ts'
 import type { Endpoint } from './http-client.ts'
+import { timeoutError } from './http-error-kind.ts'
 
 /** What an exchange reports when it ends (implemented by the VU client). */
 export interface ExchangeOwner {
@@ -30,6 +31,12 @@ export class Exchange {
   abortReason: Error | null = null
   /** Set when the exchange runs on its VU's own connection, which it frees when done. */
   ownSlot: { busy: boolean } | null = null
+  /**
+   * performance.now() by which an exchange carried by undici must be over (0: ours, whose
+   * connection keeps its own deadline). undici only bounds the wait for the head and each gap
+   * between body chunks; the request timeout bounds the whole exchange (see timeOut).
+   */
+  deadlineAt = 0
 
   constructor(
     readonly owner: ExchangeOwner,
@@ -50,8 +57,25 @@ export class Exchange {
     if (this.abortFn) this.abortFn(reason)
   }
 
+  /**
+   * The request timeout passed (the driver's sweep): the exchange fails as a timeout now. One still
+   * waiting for a connection ends at once and is aborted when undici hands it a socket, so a VU
+   * never waits past its timeout for a connect or a place in a queue.
+   */
+  timeOut(timeoutMs: number): void {
+    if (this.tEnd) return
+    // Interrupted by its VU while waiting for a socket: it ends as that abort, not as a timeout.
+    if (this.abortReason && !this.abortFn) { this.onError(this.abortReason); return }
+    const err = timeoutError(!this.tConnect ? 'connect' : !this.tFirst ? 'headers' : 'body', timeoutMs)
+    this.abortReason = err
+    if (this.abortFn) this.abortFn(err)
+    else this.onError(err)
+  }
+
   /** `at`: when the request got its connection, if the caller read the clock already. */
   onConnect(abort: (err: Error) => void, at?: number): void {
+    // Already over (timed out while waiting for this socket): give the socket back at once.
+    if (this.tEnd) { abort(this.abortReason ?? new DOMException('request already ended', 'AbortError')); return }
     this.tConnect = at ?? performance.now()
     this.abortFn = abort
     if (this.abortReason) abort(this.abortReason)

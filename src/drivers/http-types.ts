@@ -13,7 +13,11 @@ export interface HttpRequestOptions {
   name?: string
   /** Extra tags on every metric of this request. */
   tags?: Record<string, string>
-  /** Per-request timeout in ms (time to headers, and longest gap between body chunks). */
+  /**
+   * Per-request timeout in ms over the whole exchange, as k6's: waiting for a connection, sending,
+   * the response head and the whole body. A request past it fails with `errorKind: 'timeout'` and
+   * is counted. @default the driver's (60 000)
+   */
   timeout?: number
   /** Statuses that count as success. @default 200–399, as k6 */
   expectedStatuses?: ReadonlyArray<number | { min: number; max: number }>

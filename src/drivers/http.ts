@@ -13,6 +13,7 @@ import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-types.
 import { VuHttpClient } from './http-client.ts'
 import { collapsePath } from './endpoint-name.ts'
 import { H1Connection, type H1Host } from './h1-connection.ts'
+import type { Exchange } from './http-exchange.ts'
 import { undici } from './lazy-packages.ts'
 import { ClosedError, UsageError } from '../errors.ts'
 
@@ -53,7 +54,7 @@ export interface StatusHandles {
 }
 
 const MAX_CACHED_URLS = 10_000
-/** How often request timeouts of our own connections are checked: they fire up to this late. */
+/** How often request timeouts are checked (our own connections and undici's exchanges): they fire up to this late. */
 const TIMEOUT_SWEEP_MS = 50
 
 interface TrackedSocket { socket: Socket; sent: number; received: number }
@@ -69,8 +70,10 @@ export class HttpDriver {
   /** Per-VU connections (k6 semantics), closed with the driver. */
   private readonly clients = new Set<Client | H1Connection>()
   private readonly h1Hosts = new Map<string, H1Host>()
-  /** Checks the timeouts of our own connections (one timer for all, while any exists). */
+  /** Checks the request timeouts of our own connections and of exchanges undici carries (one timer for all). */
   private timeoutSweep: NodeJS.Timeout | null = null
+  /** Exchanges carried by undici, with their request timeout in ms (for the error message). */
+  private readonly timed = new Map<Exchange, number>()
   private readonly targets = new Map<string, Target>()
   private readonly sockets = new Set<TrackedSocket>()
   private readonly connecting: TrendHandle
@@ -136,6 +139,7 @@ export class HttpDriver {
     // destroy(), not close(): a request of a VU that ignored its stop signal must not hold the run open.
     await Promise.all(dispatchers.map((p) => p.destroy()))
     if (this.timeoutSweep) { clearInterval(this.timeoutSweep); this.timeoutSweep = null }
+    this.timed.clear()
     this.flushBytes()
     this.sockets.clear()
   }
@@ -153,16 +157,34 @@ export class HttpDriver {
     if (target.h1) {
       const own = new H1Connection(target.h1)
       this.clients.add(own)
-      this.timeoutSweep ??= setInterval(() => {
-        const now = performance.now()
-        for (const c of this.clients) if (c instanceof H1Connection) c.checkTimeout(now)
-      }, TIMEOUT_SWEEP_MS)
+      this.sweep()
       return own
     }
     const c = new (undici().Client)(target.origin, { pipelining: 1, keepAliveTimeout: 4_000, allowH2: false, connect: this.connector(),
       headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs })
     this.clients.add(c)
     return c
+  }
+
+  /** Bounds an exchange undici carries by its `deadlineAt` (the request timeout over the whole exchange). */
+  watch(x: Exchange, timeoutMs: number): void {
+    this.timed.set(x, timeoutMs)
+    this.sweep()
+  }
+
+  /** The exchange ended: it needs no more checking. */
+  unwatch(x: Exchange): void {
+    this.timed.delete(x)
+  }
+
+  /** Starts the one timer that checks every request timeout, if it is not running. */
+  private sweep(): void {
+    if (this.timeoutSweep || this.closed) return
+    this.timeoutSweep = setInterval(() => {
+      const now = performance.now()
+      for (const c of this.clients) if (c instanceof H1Connection) c.checkTimeout(now)
+      for (const [x, ms] of this.timed) if (now >= x.deadlineAt) { this.timed.delete(x); x.timeOut(ms) }
+    }, TIMEOUT_SWEEP_MS)
   }
 
   /** Where loadspec's own connections to an http origin go, and how their sockets are counted. */

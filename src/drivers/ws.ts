@@ -7,6 +7,7 @@
 import type { CounterHandle, ErrorKind, MetricSink, TrendHandle } from '../metrics/sink.ts'
 import type { VuState } from '../core/vu-state.ts'
 import { Deadlines } from './deadlines.ts'
+import { wsEndpointName } from './endpoint-name.ts'
 import { WsSessionImpl, type WsConnectOptions, type WsSession } from './ws-session.ts'
 import { openFanout, type Fanout, type FanoutOptions } from './ws-fanout.ts'
 
@@ -56,9 +57,9 @@ export class WsDriver {
     const mine = new Set<WsSessionImpl>()
     vu.signal.addEventListener('abort', () => { for (const s of mine) s.terminate() }, { once: true })
     const client: WsClient = {
-      fanout: (url, options) => openFanout(client, this.sink, { ...tags, ...options.tags, scenario: vu.scenario, name: options.name ?? wsName(url) }, url, options, this.maxHandshakes),
+      fanout: (url, options) => openFanout(client, this.sink, { ...tags, ...options.tags, scenario: vu.scenario, name: options.name ?? wsEndpointName(url) }, url, options, this.maxHandshakes),
       connect: async (url, options = {}) => {
-        const name = options.name ?? wsName(url)
+        const name = options.name ?? wsEndpointName(url)
         const h = this.handlesFor({ ...tags, ...options.tags, scenario: vu.scenario, name })
         await this.acquire()
         let session: WsSessionImpl
@@ -116,16 +117,6 @@ export class WsDriver {
   private release(): void {
     this.handshakes--
     this.waiting.shift()?.()
-  }
-}
-
-/** `ws://host/rooms/42/feed` → `WS /rooms/:id/feed`, like the HTTP name tag. */
-function wsName(url: string): string {
-  try {
-    const u = new URL(url)
-    return `WS ${u.pathname.split('/').map((p) => (/^\d+$|^[0-9a-f]{8,}$/i.test(p) ? ':id' : p)).join('/') || '/'}`
-  } catch {
-    return 'WS'
   }
 }
 

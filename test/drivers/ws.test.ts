@@ -1,10 +1,12 @@
 /** The WebSocket driver against a real local ws server: counts, round trips, every failure kind, cleanup. */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { run } from '../../src/index.ts'
 import { leakableHandles } from '../helpers/servers.ts'
+import { collapsePath, wsEndpointName } from '../../src/drivers/endpoint-name.ts'
 
 let http: Server
 let wss: WebSocketServer
@@ -60,6 +62,30 @@ describe('WebSocket driver', () => {
     expect(result.rate('checks')).toMatchObject({ passes: 60, fails: 0 })
     expect(result.counter('ws_sessions', { name: 'WS /rooms/:id/feed' })?.count).toBe(20)
     expect(result.errors.total).toBe(0)
+  })
+
+  test('ids in session paths collapse into one name tag, with the same rules as HTTP', async () => {
+    const result = await run({ vus: 2, iterations: 6, data: { url }, fn: async ({ ws, data, vu }) => {
+      const u = (data as { url: string }).url
+      // Per-session ids: a UUID, a long mixed token and a number, each new in every iteration.
+      const feed = await ws.connect(`${u}/rooms/${randomUUID()}/feed?since=${vu.iteration}`)
+      const inbox = await ws.connect(`${u}/users/u${vu.id}x${vu.iteration}abcdefghijklmnop/inbox/${1000 + vu.iteration}`)
+      await Promise.all([feed.close(), inbox.close()])
+    } })
+    expect(result.metricTagValues('ws_sessions', 'name').sort()).toEqual(['WS /rooms/:id/feed', 'WS /users/:id/inbox/:id'])
+    expect(result.counter('ws_sessions', { name: 'WS /rooms/:id/feed' })?.count).toBe(6)
+    expect(result.counter('ws_sessions', { name: 'WS /users/:id/inbox/:id' })?.count).toBe(6)
+    expect(result.metricTagValues('ws_session_duration', 'name')).toHaveLength(2)
+  })
+
+  test('the default WebSocket name follows the HTTP id rules', () => {
+    const uuid = '0b6f5c1e-8a3d-4e55-9a0b-4a3e1c2d9f10'
+    expect(wsEndpointName(`ws://h/rooms/${uuid}/feed`)).toBe(`WS ${collapsePath(`/rooms/${uuid}/feed`)}`)
+    expect(wsEndpointName(`wss://h:8443/rooms/${uuid.toUpperCase()}/feed?token=abc`)).toBe('WS /rooms/:id/feed')
+    expect(wsEndpointName('ws://h/blobs/deadbeefcafe')).toBe('WS /blobs/:id')
+    expect(wsEndpointName('ws://h/v1/notifications')).toBe('WS /v1/notifications')
+    expect(wsEndpointName('ws://h')).toBe('WS /')
+    expect(wsEndpointName('not a url')).toBe('WS')
   })
 
   test('a socket the server drops, a malformed frame and a silent server are counted by kind, never hang', async () => {
