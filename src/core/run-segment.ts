@@ -10,7 +10,7 @@ import { MetricsRegistry } from '../metrics/registry.ts'
 import type { SerializedMetrics } from '../metrics/serialized.ts'
 import { runUnit } from './executors/index.ts'
 import type { RunPlan } from './plan.ts'
-import { Runtime } from './runtime.ts'
+import { Runtime, type InFlightCounters } from './runtime.ts'
 import type { Segment } from './segment.ts'
 import { HealthMonitor, type GeneratorHealth } from './health.ts'
 
@@ -24,6 +24,8 @@ export interface SegmentRun {
   readonly onSecond?: ((registry: MetricsRegistry, elapsedMs: number, health: GeneratorHealth) => void) | undefined
   /** Index of the worker running this segment (0 on the test's thread). */
   readonly worker?: number
+  /** Where iterations in progress are counted for a parent that may have to terminate this thread. */
+  readonly inFlight?: InFlightCounters
 }
 
 export interface SegmentResult {
@@ -43,7 +45,7 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
   const monitor = new HealthMonitor(run.worker ?? 0)
   const ws = new WsDriver({ sink: registry })
   const grpc = new GrpcDriver(registry)
-  const rt = new Runtime(registry, http, ws, grpc, run.data, run.plan.tags)
+  const rt = new Runtime(registry, http, ws, grpc, run.data, run.plan.tags, run.inFlight)
   const onAbort = () => rt.stop()
   run.signal?.addEventListener('abort', onAbort, { once: true })
   if (run.signal?.aborted) rt.stop()

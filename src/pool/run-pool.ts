@@ -14,7 +14,11 @@ import type { GeneratorHealth } from '../core/health.ts'
 import type { LoadOutcome, LoadRunner } from '../core/load-runner.ts'
 import { bundleFor } from './bundle.ts'
 import { settlesWithin } from '../core/executors/lifecycle.ts'
-import type { SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
+import type { StopMessage, WorkerMessage, WorkerReply, WorkerResult, WorkerTask } from './messages.ts'
+import { reviveError, serializeError } from './error-transfer.ts'
+import { InFlightReader } from './in-flight.ts'
+import { WorkerDeadlines } from './deadline.ts'
+import { workerResourceLimits } from './worker-heap.ts'
 
 export interface PoolTarget {
   readonly file: string
@@ -38,18 +42,32 @@ const MERGE_CHECK_MS = 250
 /** After a worker died, how long the others get to stop and report before we stop waiting. */
 const AFTER_EXIT_MS = 2_000
 const DESTROY_WAIT_MS = 2_000
+/** Workers send a snapshot this often (run-segment's timer). */
+const SNAPSHOT_MS = 1_000
 
 export function pooledRunner(target: PoolTarget): LoadRunner {
+  // Read when the block is prepared, so a bad value fails before setup() and any load.
+  const resourceLimits = workerResourceLimits()
   return async (data, signal, onSecond) => {
     const filename = await (target.bundle ? target.bundle() : bundleFor(target.file))
     const n = target.workers
     // useAtomics: false — parked workers in Atomics.wait freeze their timers and sockets (platform notes).
-    const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000 })
+    const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000,
+      ...(resourceLimits ? { resourceLimits } : {}) })
     const segments = splitSegment(WHOLE, n)
     const latest: (SerializedMetrics | null)[] = segments.map(() => null)
     const health: (GeneratorHealth | null)[] = segments.map(() => null)
+    const watch = segments.map(() => new WorkerWatch())
     const ports: MessagePort[] = []
-    const stopAll = () => { for (const p of ports) p.postMessage({ type: 'stop' } satisfies StopMessage) }
+    const deadlines = new WorkerDeadlines(n, (i, started) => {
+      if (started) { watch[i]?.expire(abandoned(i, latest[i] ?? null, health[i] ?? null, watch[i] as WorkerWatch)); return }
+      watch[i]?.expire(new Error(`worker ${i} did not start its load within a minute: does its test file or module block at top level?`))
+      stopAll()
+    })
+    const stopAll = () => {
+      deadlines.stop()
+      for (const p of ports) p.postMessage({ type: 'stop' } satisfies StopMessage)
+    }
     signal.addEventListener('abort', stopAll, { once: true })
     const t0 = performance.now()
     const startTime = Date.now()
@@ -66,16 +84,30 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
       const tasks = segments.map((segment, i) => {
         const { port1, port2 } = new MessageChannel()
         ports.push(port1)
-        port1.on('message', (m: SnapshotMessage) => { latest[i] = m.metrics; health[i] = m.health; fresh = true })
+        port1.on('message', (m: WorkerMessage) => {
+          watch[i]?.heard()
+          if (m.type === 'snapshot') { latest[i] = m.metrics; health[i] = m.health; fresh = true }
+          else if (m.type === 'started') { watch[i]?.started(m.inFlight); deadlines.start(i, m.plannedMs) }
+          else watch[i]?.inFlight?.slot(m.slot, m.tags)
+        })
         const task: WorkerTask = { file: target.file, name: target.name, worker: i, overrides: target.overrides, profile: target.profile,
           scale: target.scale, segment, data, port: port2 }
         // A failing worker stops the others, so the block ends now with what they measured.
-        return (pool.run(task, { transferList: [port2] as never }) as Promise<WorkerResult>).catch((err: unknown) => { stopAll(); throw err })
+        return (pool.run(task, { transferList: [port2] as never }) as Promise<WorkerReply>).then(
+          (reply) => { if (reply.type === 'error') throw reviveError(reply.error); return reply },
+          // Errors tinypool saw itself (an uncaught exception, out of memory, a failed import) came
+          // through structured clone, which names every error `Error`: revive loadspec's by name.
+          (err: unknown) => { throw reviveError(serializeError(err)) },
+        ).catch((err: unknown) => { stopAll(); throw err })
       })
       if (signal.aborted) stopAll()
-      const settled = await Promise.allSettled(guardAgainstExit(pool, tasks, stopAll))
-      return merge(settled, latest, health, startTime, performance.now() - t0)
+      // A worker past its hard deadline is given up on (and terminated by destroy() below).
+      const outcomes = guardAgainstExit(pool, tasks, stopAll).map((t, i) => Promise.race([t, (watch[i] as WorkerWatch).expired])
+        .finally(() => deadlines.settle(i)))
+      const settled = await Promise.allSettled(outcomes)
+      return merge(settled, latest, health, startTime, performance.now() - t0, resourceLimits?.maxOldGenerationSizeMb)
     } finally {
+      deadlines.clear()
       clearInterval(tick)
       signal.removeEventListener('abort', stopAll)
       for (const p of ports) p.close()
@@ -113,8 +145,42 @@ function guardAgainstExit<T>(pool: Tinypool, tasks: Promise<T>[], stopAll: () =>
   return tasks.map((t) => Promise.race([t, exited]))
 }
 
+/** What the parent knows of one worker besides its snapshots: when it started and last spoke, its in-flight counts. */
+class WorkerWatch {
+  startedAt: number | null = null
+  lastHeard = performance.now()
+  inFlight: InFlightReader | null = null
+  private onExpire: (outcome: WorkerResult | Error) => void = () => {}
+  /** Settles when the worker's hard deadline passed: with what it measured, or an error if it never started. */
+  readonly expired = new Promise<WorkerResult>((resolve, reject) => {
+    this.onExpire = (o) => { if (o instanceof Error) reject(o); else resolve(o) }
+  })
+
+  constructor() { this.expired.catch(() => {}) }
+  heard(): void { this.lastHeard = performance.now() }
+  started(buffer: SharedArrayBuffer): void { this.startedAt = performance.now(); this.inFlight = new InFlightReader(buffer) }
+  expire(outcome: WorkerResult | Error): void { this.onExpire(outcome) }
+}
+
+/**
+ * The result of a worker given up on at its deadline: its last snapshot, plus its iterations in
+ * progress as interrupted ones. A running worker speaks at least once a second, so its event loop
+ * was blocked for at least the silence since minus that second, which its health reading then
+ * says (it could not send a newer one).
+ */
+function abandoned(i: number, last: SerializedMetrics | null, h: GeneratorHealth | null, w: WorkerWatch): WorkerResult {
+  const now = performance.now()
+  const interrupted: SerializedMetrics = { series: w.inFlight?.interrupted() ?? [], timeline: [], errors: { total: 0, byKind: {}, byStatus: {}, samples: [] } }
+  const wallMs = now - (w.startedAt ?? now)
+  const reading: GeneratorHealth = h ?? { worker: i, loopDelayP99Ms: 0, loopDelayMaxMs: 0, eventLoopUtilization: 0, cpu: 0, wallMs, heapUsedMb: 0, heapLimitMb: 0 }
+  return {
+    type: 'result', metrics: aggregateMetrics(last ? [last, interrupted] : [interrupted]), startTime: Date.now() - wallMs, durationMs: wallMs,
+    health: { ...reading, wallMs, loopDelayMaxMs: Math.max(reading.loopDelayMaxMs, now - w.lastHeard - SNAPSHOT_MS) },
+  }
+}
+
 function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (SerializedMetrics | null)[], health: (GeneratorHealth | null)[],
-  startTime: number, durationMs: number): LoadOutcome {
+  startTime: number, durationMs: number, heapLimitMb: number | undefined): LoadOutcome {
   const parts: SerializedMetrics[] = []
   const healths: GeneratorHealth[] = []
   let error: Error | undefined
@@ -123,7 +189,7 @@ function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (Serialize
       parts.push(s.value.metrics)
       healths.push(s.value.health)
     } else {
-      error ??= workerError(i, s.reason)
+      error ??= workerError(i, s.reason, heapLimitMb ?? health[i]?.heapLimitMb)
       const partial = latest[i]
       if (partial) parts.push(partial)
       const h = health[i]
@@ -137,9 +203,12 @@ function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (Serialize
   }
 }
 
-function workerError(i: number, reason: unknown): Error {
+function workerError(i: number, reason: unknown, heapLimitMb: number | undefined): Error {
   const e = toError(reason)
-  const err = new Error(`worker ${i} failed: ${e.message}`, { cause: e })
+  const err = (e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+    ? new Error(`worker ${i} ran out of memory (ERR_WORKER_OUT_OF_MEMORY${heapLimitMb ? `, heap limit ${heapLimitMb.toFixed(0)} MB` : ''}): ${e.message}. ` +
+      'Give each worker less to hold (add workers, fewer VUs, smaller responses kept in state) or raise the limit with LOADSPEC_WORKER_HEAP_MB.', { cause: e })
+    : new Error(`worker ${i} failed: ${e.message}`, { cause: e })
   err.name = 'WorkerError'
   return err
 }
