@@ -21,16 +21,27 @@ export const HEALTH_LIMITS = { loopDelayP99Ms: 50, loopDelayMaxMs: 500, cpu: 0.9
 /** Shorter readings are not judged: a few ms of start-up work is not saturation. */
 export const MIN_JUDGED_WALL_MS = 1000
 
+/** The delay monitor's sampling interval, ms. */
+const RESOLUTION_MS = 10
+
 export class HealthMonitor {
   private readonly delay: IntervalHistogram
+  private readonly firstTick: NodeJS.Timeout
+  private firstStallMs = 0
   private readonly elu = performance.eventLoopUtilization()
   private readonly cpu0 = threadCpu()
   private readonly t0 = performance.now()
   private heap = heapNow()
 
   constructor(private readonly worker: number) {
-    this.delay = monitorEventLoopDelay({ resolution: 10 })
+    this.delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
     this.delay.enable()
+    // The delay monitor records the time between its ticks from its second tick on, so a stall
+    // before its first one (a first iteration that blocks at once) would go unseen. A timer armed
+    // with the same interval now is late by exactly that stall.
+    const armed = performance.now()
+    this.firstTick = setTimeout(() => { this.firstStallMs = Math.max(0, performance.now() - armed - RESOLUTION_MS) }, RESOLUTION_MS)
+    this.firstTick.unref()
   }
 
   read(): GeneratorHealth {
@@ -43,7 +54,7 @@ export class HealthMonitor {
     return {
       worker: this.worker,
       loopDelayP99Ms: this.delay.count ? this.delay.percentile(99) / 1e6 : 0,
-      loopDelayMaxMs: this.delay.count ? this.delay.max / 1e6 : 0,
+      loopDelayMaxMs: Math.max(this.delay.count ? this.delay.max / 1e6 : 0, this.firstStallMs),
       eventLoopUtilization: performance.eventLoopUtilization(this.elu).utilization,
       cpu: wall > 0 ? (cpu - this.cpu0) / wall : 0,
       wallMs: wall / 1000,
@@ -55,6 +66,7 @@ export class HealthMonitor {
   /** Final reading; releases the delay monitor's timer. */
   stop(): GeneratorHealth {
     const h = this.read()
+    clearTimeout(this.firstTick)
     this.delay.disable()
     return h
   }
