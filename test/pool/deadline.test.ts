@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest'
 import { scenario } from '../../src/plugin/vitest/index.ts'
 import { HARD_STOP_MS } from '../../src/core/executors/lifecycle.ts'
 import { DEADLINE_MARGIN_MS } from '../../src/pool/deadline.ts'
+import { settledThreads } from './threads.ts'
 
 const never = scenario('deadline: a VU that awaits a promise that never settles', { executor: 'constant-vus', vus: 2, duration: '300ms', gracefulStop: '200ms' },
   async ({ vu, sleep }) => {
@@ -40,8 +41,7 @@ describe('a VU function that never settles', () => {
 })
 
 test('a worker whose VU busy-loops is terminated at its hard deadline; its iteration counts as interrupted', async () => {
-  const threads = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort' || r === 'Worker' || r === 'WorkerHandle').length
-  const before = threads()
+  const before = await settledThreads()
   const t0 = performance.now()
   const r = await spinning.run({ workers: 1 })
   expect(performance.now() - t0).toBeLessThan(bound(1700))
@@ -52,5 +52,5 @@ test('a worker whose VU busy-loops is terminated at its hard deadline; its itera
   // the worker could not report on itself: its silence is its event-loop delay
   expect(r.generator.healthy).toBe(false)
   expect(r.generator.problems.join('; ')).toMatch(/worker 0: event loop blocked for \d+ ms at once/)
-  expect(threads()).toBe(before)
+  expect(await settledThreads(before)).toBe(before)
 }, 30_000)
