@@ -5,14 +5,22 @@
  * given to VUs that ignore their signal + a margin for closing drivers and replying. After a
  * stop (test abort, abortOnFail, a failed worker), the graceful stop is skipped, so the deadline
  * moves to the hard stop + the margin from then. A worker that never reports its start (a test
- * file whose top level blocks) expires after START_MS.
+ * file whose top level blocks) expires after START_MS. A started worker past its deadline is given
+ * up on: `abandoned()` is what it measured, and destroy() terminates its thread.
  */
 import { HARD_STOP_MS } from '../core/executors/lifecycle.ts'
+import type { GeneratorHealth } from '../core/health.ts'
+import { aggregateMetrics } from '../metrics/aggregate.ts'
+import type { SerializedMetrics } from '../metrics/serialized.ts'
+import { InFlightReader } from './in-flight.ts'
+import type { WorkerResult } from './messages.ts'
 
 /** Time for closing sockets and sending the result after the VUs were stopped. */
 export const DEADLINE_MARGIN_MS = 3_000
 /** Longest a worker may take to load its bundle and report that it started. */
 export const START_MS = 60_000
+/** Workers send a snapshot this often (run-segment's timer). */
+const SNAPSHOT_MS = 1_000
 
 export class WorkerDeadlines {
   private readonly at: number[]
@@ -63,5 +71,39 @@ export class WorkerDeadlines {
       this.done[i] = true
       this.expire(i, this.started[i] as boolean)
     }, Math.max(0, (this.at[i] as number) - performance.now()))
+  }
+}
+
+/** What the parent knows of one worker besides its snapshots: when it started and last spoke, its in-flight counts. */
+export class WorkerWatch {
+  startedAt: number | null = null
+  lastHeard = performance.now()
+  inFlight: InFlightReader | null = null
+  private onExpire: (outcome: WorkerResult | Error) => void = () => {}
+  /** Settles when the worker's hard deadline passed: with what it measured, or an error if it never started. */
+  readonly expired = new Promise<WorkerResult>((resolve, reject) => {
+    this.onExpire = (o) => { if (o instanceof Error) reject(o); else resolve(o) }
+  })
+
+  constructor() { this.expired.catch(() => {}) }
+  heard(): void { this.lastHeard = performance.now() }
+  started(buffer: SharedArrayBuffer): void { this.startedAt = performance.now(); this.inFlight = new InFlightReader(buffer) }
+  expire(outcome: WorkerResult | Error): void { this.onExpire(outcome) }
+}
+
+/**
+ * The result of a worker given up on at its deadline: its last snapshot, plus its iterations in
+ * progress as interrupted ones. A running worker speaks at least once a second, so its event loop
+ * was blocked for at least the silence since minus that second, which its health reading then
+ * says (it could not send a newer one).
+ */
+export function abandoned(i: number, last: SerializedMetrics | null, h: GeneratorHealth | null, w: WorkerWatch): WorkerResult {
+  const now = performance.now()
+  const interrupted: SerializedMetrics = { series: w.inFlight?.interrupted() ?? [], timeline: [], errors: { total: 0, byKind: {}, byStatus: {}, samples: [] } }
+  const wallMs = now - (w.startedAt ?? now)
+  const reading: GeneratorHealth = h ?? { worker: i, loopDelayP99Ms: 0, loopDelayMaxMs: 0, eventLoopUtilization: 0, cpu: 0, wallMs, heapUsedMb: 0, heapLimitMb: 0 }
+  return {
+    type: 'result', metrics: aggregateMetrics(last ? [last, interrupted] : [interrupted]), startTime: Date.now() - wallMs, durationMs: wallMs,
+    health: { ...reading, wallMs, loopDelayMaxMs: Math.max(reading.loopDelayMaxMs, now - w.lastHeard - SNAPSHOT_MS) },
   }
 }

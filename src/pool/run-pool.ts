@@ -16,8 +16,7 @@ import { bundleFor } from './bundle.ts'
 import { settlesWithin } from '../core/executors/lifecycle.ts'
 import type { StopMessage, WorkerMessage, WorkerReply, WorkerResult, WorkerTask } from './messages.ts'
 import { reviveError, serializeError } from './error-transfer.ts'
-import { InFlightReader } from './in-flight.ts'
-import { WorkerDeadlines } from './deadline.ts'
+import { abandoned, WorkerDeadlines, WorkerWatch } from './deadline.ts'
 import { workerResourceLimits } from './worker-heap.ts'
 
 export interface PoolTarget {
@@ -42,8 +41,6 @@ const MERGE_CHECK_MS = 250
 /** After a worker died, how long the others get to stop and report before we stop waiting. */
 const AFTER_EXIT_MS = 2_000
 const DESTROY_WAIT_MS = 2_000
-/** Workers send a snapshot this often (run-segment's timer). */
-const SNAPSHOT_MS = 1_000
 
 export function pooledRunner(target: PoolTarget): LoadRunner {
   // Read when the block is prepared, so a bad value fails before setup() and any load.
@@ -143,40 +140,6 @@ function guardAgainstExit<T>(pool: Tinypool, tasks: Promise<T>[], stopAll: () =>
   })
   void all
   return tasks.map((t) => Promise.race([t, exited]))
-}
-
-/** What the parent knows of one worker besides its snapshots: when it started and last spoke, its in-flight counts. */
-class WorkerWatch {
-  startedAt: number | null = null
-  lastHeard = performance.now()
-  inFlight: InFlightReader | null = null
-  private onExpire: (outcome: WorkerResult | Error) => void = () => {}
-  /** Settles when the worker's hard deadline passed: with what it measured, or an error if it never started. */
-  readonly expired = new Promise<WorkerResult>((resolve, reject) => {
-    this.onExpire = (o) => { if (o instanceof Error) reject(o); else resolve(o) }
-  })
-
-  constructor() { this.expired.catch(() => {}) }
-  heard(): void { this.lastHeard = performance.now() }
-  started(buffer: SharedArrayBuffer): void { this.startedAt = performance.now(); this.inFlight = new InFlightReader(buffer) }
-  expire(outcome: WorkerResult | Error): void { this.onExpire(outcome) }
-}
-
-/**
- * The result of a worker given up on at its deadline: its last snapshot, plus its iterations in
- * progress as interrupted ones. A running worker speaks at least once a second, so its event loop
- * was blocked for at least the silence since minus that second, which its health reading then
- * says (it could not send a newer one).
- */
-function abandoned(i: number, last: SerializedMetrics | null, h: GeneratorHealth | null, w: WorkerWatch): WorkerResult {
-  const now = performance.now()
-  const interrupted: SerializedMetrics = { series: w.inFlight?.interrupted() ?? [], timeline: [], errors: { total: 0, byKind: {}, byStatus: {}, samples: [] } }
-  const wallMs = now - (w.startedAt ?? now)
-  const reading: GeneratorHealth = h ?? { worker: i, loopDelayP99Ms: 0, loopDelayMaxMs: 0, eventLoopUtilization: 0, cpu: 0, wallMs, heapUsedMb: 0, heapLimitMb: 0 }
-  return {
-    type: 'result', metrics: aggregateMetrics(last ? [last, interrupted] : [interrupted]), startTime: Date.now() - wallMs, durationMs: wallMs,
-    health: { ...reading, wallMs, loopDelayMaxMs: Math.max(reading.loopDelayMaxMs, now - w.lastHeard - SNAPSHOT_MS) },
-  }
 }
 
 function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (SerializedMetrics | null)[], health: (GeneratorHealth | null)[],
