@@ -3,11 +3,18 @@
  * stop and counted as interrupted, on the test's thread and in workers; a worker whose VU never
  * yields is terminated at its hard deadline, and its iterations in progress count as interrupted.
  */
-import { describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { scenario } from '../../src/plugin/vitest/index.ts'
 import { HARD_STOP_MS } from '../../src/core/executors/lifecycle.ts'
 import { DEADLINE_MARGIN_MS } from '../../src/pool/deadline.ts'
 import { settledThreads } from './threads.ts'
+import { startServer, type TestServer } from '../helpers/servers.ts'
+
+let server: TestServer
+/** Called when a VU tells the server it is about to block its worker. */
+let onSpinning: () => void = () => {}
+beforeAll(async () => { server = await startServer((req, res) => { if (req.url === '/spinning') onSpinning(); res.end('ok') }) })
+afterAll(async () => { await server.close() })
 
 const never = scenario('deadline: a VU that awaits a promise that never settles', { executor: 'constant-vus', vus: 2, duration: '300ms', gracefulStop: '200ms' },
   async ({ vu, sleep }) => {
@@ -20,6 +27,14 @@ const spinning = scenario('deadline: a VU that busy-loops past the deadline', { 
   async ({ vu, sleep }) => {
     if (vu.iteration < 3) { await sleep(0.4); return }
     // Bounded all the same, should termination ever fail.
+    const end = Date.now() + 60_000
+    while (Date.now() < end) { /* never yields */ }
+  })
+
+/** Tells the server, then blocks its worker for good, in a load planned for 60 s + 30 s. */
+const spinningLong = scenario<{ url: string }>('deadline: a VU that busy-loops, aborted', { executor: 'constant-vus', vus: 1, duration: '60s', gracefulStop: '30s' },
+  async ({ http, data }) => {
+    await http.get(`${data.url}/spinning`)
     const end = Date.now() + 60_000
     while (Date.now() < end) { /* never yields */ }
   })
@@ -53,4 +68,15 @@ test('a worker whose VU busy-loops is terminated at its hard deadline; its itera
   expect(r.generator.healthy).toBe(false)
   expect(r.generator.problems.join('; ')).toMatch(/worker 0: event loop blocked for \d+ ms at once/)
   expect(await settledThreads(before)).toBe(before)
+}, 30_000)
+
+test('after an abort, a worker that cannot stop is terminated at the hard stop + margin, not at its planned end', async () => {
+  const ac = new AbortController()
+  let abortedAt = 0
+  onSpinning = () => { if (!ac.signal.aborted) { abortedAt = performance.now(); ac.abort(new Error('test aborted')) } }
+  const r = await spinningLong.run({ workers: 1, signal: ac.signal, data: { url: server.url } })
+  expect(abortedAt).toBeGreaterThan(0)
+  expect(performance.now() - abortedAt).toBeLessThan(HARD_STOP_MS + DEADLINE_MARGIN_MS + 5_000)
+  expect(r.aborted?.reason).toBe('signal')
+  expect(r.iterations.interrupted).toBe(1)
 }, 30_000)
