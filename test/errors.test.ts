@@ -88,7 +88,7 @@ test('no source file throws a bare Error or TypeError for misuse', () => {
       if (statSync(path).isDirectory()) walk(path)
       else if (/\.(ts|cjs|mjs)$/.test(entry) && !(path in BARE_ERRORS_ALLOWED)) {
         readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
-          if (/new (Type|Range)?Error\(/.test(line) && !/^\s*(\*|\/\/)/.test(line)) offenders.push(`${path}:${i + 1}: ${line.trim()}`)
+          if (/new (Type|Range)?Error\(/.test(line) && !/^\s*(\/?\*|\/\/)/.test(line)) offenders.push(`${path}:${i + 1}: ${line.trim()}`)
         })
       }
     }

@@ -10,7 +10,7 @@ import { MetricsRegistry } from '../metrics/registry.ts'
 import type { SerializedMetrics } from '../metrics/serialized.ts'
 import { runUnit } from './executors/index.ts'
 import type { RunPlan } from './plan.ts'
-import { Runtime } from './runtime.ts'
+import { Runtime, type InFlightCounters } from './runtime.ts'
 import type { Segment } from './segment.ts'
 import { HealthMonitor, type GeneratorHealth } from './health.ts'
 import { metricTypeCheck } from '../metrics/threshold-metrics.ts'
@@ -27,6 +27,8 @@ export interface SegmentRun {
   readonly worker?: number
   /** Called at once when a metric created during the load does not fit a threshold on it; the load stops. */
   readonly onInvalid?: ((message: string) => void) | undefined
+  /** Where iterations in progress are counted for a parent that may have to terminate this thread. */
+  readonly inFlight?: InFlightCounters
 }
 
 export interface SegmentResult {
@@ -59,7 +61,7 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
   const monitor = new HealthMonitor(run.worker ?? 0)
   const ws = new WsDriver({ sink: registry })
   const grpc = new GrpcDriver(registry)
-  const runtime = new Runtime(registry, http, ws, grpc, run.data, run.plan.tags)
+  const runtime = new Runtime(registry, http, ws, grpc, run.data, run.plan.tags, run.inFlight)
   rt = runtime
   const onAbort = () => runtime.stop()
   run.signal?.addEventListener('abort', onAbort, { once: true })

@@ -10,6 +10,15 @@ import type { CounterHandle, GaugeHandle, RateHandle, TrendHandle } from '../met
 import type { UserTypePlan } from './plan.ts'
 import type { Vu } from './vu.ts'
 
+/**
+ * Counts one user type's iterations in progress (±1) where another thread can read them: the
+ * pool's parent, when it must terminate a worker whose VU never yields.
+ */
+export type InFlightCounter = (delta: 1 | -1) => void
+/** Makes the in-flight counter of a user type's tag set. */
+export type InFlightCounters = (tags: Readonly<Record<string, string>>) => InFlightCounter
+const uncounted: InFlightCounter = () => {}
+
 /** Iteration metrics of one user type, looked up once. */
 export interface IterationHandles {
   readonly iterations: CounterHandle
@@ -19,6 +28,7 @@ export interface IterationHandles {
   readonly dropped: CounterHandle
   readonly lag: TrendHandle
   readonly corrected: TrendHandle
+  readonly inFlight: InFlightCounter
 }
 
 export class Runtime {
@@ -33,7 +43,8 @@ export class Runtime {
   private readonly stopListeners = new Set<() => void>()
   private readonly vus = new Set<Vu>()
 
-  constructor(readonly registry: MetricsRegistry, readonly http: HttpDriver, readonly ws: WsDriver, readonly grpc: GrpcDriver, readonly data: unknown, readonly tags: Readonly<Record<string, string>>) {
+  constructor(readonly registry: MetricsRegistry, readonly http: HttpDriver, readonly ws: WsDriver, readonly grpc: GrpcDriver, readonly data: unknown, readonly tags: Readonly<Record<string, string>>,
+    private readonly inFlight?: InFlightCounters) {
     this.t0 = performance.now()
     this.vusGauge = registry.gauge('vus')
     this.vusMaxGauge = registry.gauge('vus_max')
@@ -54,7 +65,7 @@ export class Runtime {
       const r = this.registry
       h = { iterations: r.counter('iterations', tags), duration: r.trend('iteration_duration', tags), failed: r.rate('iteration_failed', tags),
         interrupted: r.counter('iterations_interrupted', tags), dropped: r.counter('dropped_iterations', tags),
-        lag: r.trend('schedule_lag', tags), corrected: r.trend('iteration_duration_corrected', tags) }
+        lag: r.trend('schedule_lag', tags), corrected: r.trend('iteration_duration_corrected', tags), inFlight: this.inFlight?.(tags) ?? uncounted }
       this.handles.set(type.name, h)
     }
     return h

@@ -18,6 +18,8 @@ export class Vu {
   stopRequested = false
   /** The loop or iteration this VU is running, if any. */
   running: Promise<void> | null = null
+  /** Inside an iteration that has not been recorded yet. */
+  private inIteration = false
 
   constructor(id: number, readonly type: UserTypePlan, private readonly rt: Runtime) {
     this.state = { id, scenario: type.name, iteration: -1, lagMs: null, signal: this.controller.signal }
@@ -37,6 +39,22 @@ export class Vu {
   }
 
   /**
+   * Gives up on an iteration that outlived its interruption (its function ignores the signal or
+   * never settles): it counts as interrupted now, and whatever it does later is not recorded.
+   */
+  abandon(): void {
+    if (this.settle()) this.h.interrupted.add(1)
+  }
+
+  /** Ends the iteration in progress; false when it was already ended (abandoned). */
+  private settle(): boolean {
+    if (!this.inIteration) return false
+    this.inIteration = false
+    this.h.inFlight(-1)
+    return true
+  }
+
+  /**
    * Runs one iteration. `scheduledAt` (ms since run start) is given by open-model executors: the
    * lag behind it is recorded and added to latencies measured from the schedule.
    */
@@ -47,10 +65,13 @@ export class Vu {
     const lag = scheduledAt === null ? null : Math.max(0, start - this.rt.t0 - scheduledAt)
     s.lagMs = lag
     if (lag !== null) this.h.lag.add(lag)
+    this.inIteration = true
+    this.h.inFlight(1)
     try {
       await this.type.fn(this.ctx)
-      this.finished(start, lag, false)
+      if (this.settle()) this.finished(start, lag, false)
     } catch (err) {
+      if (!this.settle()) return
       if (this.interrupted) { this.h.interrupted.add(1); return }
       this.finished(start, lag, true)
       const e = toError(err)

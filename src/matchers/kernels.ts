@@ -12,6 +12,7 @@ import { baselinePath, readBaselines, writeBaseline, type BaselineFile } from '.
 import { compareFigures, formatComparison, type Tolerances } from '../report/compare.ts'
 import { figuresOf } from '../report/figures.ts'
 import { MatcherUsageError } from '../errors.ts'
+import { HEALTH_LIMITS } from '../core/health.ts'
 
 export interface MatcherOutcome {
   readonly pass: boolean
@@ -119,10 +120,12 @@ export function healthyGenerator(matcher: string, received: unknown): MatcherOut
   if (!g || !Array.isArray(g.workers)) throw new MatcherUsageError(`${matcher}: expected a whole PerfResult (generator health belongs to the run, not to a view)`)
   // No readings (a result merged or rebuilt without them) would read as healthy without having been measured.
   if (g.workers.length === 0) throw new MatcherUsageError(`${matcher}: ${view.label} holds no generator readings, so its health is unknown; assert on the result a run returned`)
-  const rows = g.workers.map((w) => `  worker ${w.worker}: event-loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} ms, max ${w.loopDelayMaxMs.toFixed(1)} ms, CPU ${(w.cpu * 100).toFixed(0)}%, loop busy ${(w.eventLoopUtilization * 100).toFixed(0)}%`)
+  const rows = g.workers.map((w) => `  worker ${w.worker}: event-loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} ms, max ${w.loopDelayMaxMs.toFixed(1)} ms, CPU ${(w.cpu * 100).toFixed(0)}%, loop busy ${(w.eventLoopUtilization * 100).toFixed(0)}%` +
+    (w.heapLimitMb ? `, heap ${w.heapUsedMb.toFixed(0)} of ${w.heapLimitMb.toFixed(0)} MB` : ''))
+  const L = HEALTH_LIMITS
   return {
     pass: g.healthy, actual: g.problems, expected: [],
-    message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: 'a generator that never saturated (event-loop delay p99 ≤ 50 ms, CPU ≤ 90% of a core, event loop busy ≤ 90%)',
+    message: (isNot) => formatFailure({ matcher, isNot, label: view.label, expected: `a generator that never saturated (event-loop delay p99 ≤ ${L.loopDelayP99Ms} ms and max ≤ ${L.loopDelayMaxMs} ms, CPU ≤ ${L.cpu * 100}% of a core, event loop busy ≤ ${L.eventLoopUtilization * 100}%, heap ≤ ${L.heapUsed * 100}% of its limit)`,
       received: g.healthy ? 'healthy' : `saturated — ${g.problems.join('; ')}`, extra: `generator threads:\n${rows.join('\n')}\n\nA saturated generator measures itself: add workers, lower the load, or move work out of the VU function.` }),
   }
 }

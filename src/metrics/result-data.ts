@@ -26,6 +26,10 @@ export interface GeneratorHealth {
   readonly cpu: number
   /** Wall time the reading covers, ms. */
   readonly wallMs: number
+  /** Most heap this thread held at a reading (old generation in a worker), MB. */
+  readonly heapUsedMb: number
+  /** The heap limit that reading is measured against (a worker's old-generation limit), MB. */
+  readonly heapLimitMb: number
 }
 
 /** The load generator's own health: a saturated generator must not pass for a slow server. */

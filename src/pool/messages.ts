@@ -21,6 +21,7 @@ export interface WorkerTask {
 }
 
 export interface WorkerResult {
+  readonly type: 'result'
   readonly metrics: SerializedMetrics
   readonly startTime: number
   readonly durationMs: number
@@ -42,6 +43,48 @@ export interface InvalidMessage {
   readonly type: 'invalid'
   readonly message: string
 }
+
+/**
+ * Worker → parent, once its plan is built and before its load starts: the planned length sets the
+ * worker's hard deadline, and `inFlight` (shared memory) counts its iterations in progress per
+ * user type, readable even while the worker's event loop is blocked.
+ */
+export interface StartedMessage {
+  readonly type: 'started'
+  /** Planned length of the load including start times and graceful stops, ms. */
+  readonly plannedMs: number
+  readonly inFlight: SharedArrayBuffer
+}
+
+/** Worker → parent, when a user type first iterates: the tags its `inFlight` slot counts under. */
+export interface InFlightSlotMessage {
+  readonly type: 'in-flight-slot'
+  readonly slot: number
+  readonly tags: Readonly<Record<string, string>>
+}
+
+export type WorkerMessage = SnapshotMessage | StartedMessage | InFlightSlotMessage | InvalidMessage
+
+/** An error in its serialisable form (src/pool/error-transfer.ts makes and revives it). */
+export interface SerializedError {
+  readonly name: string
+  readonly message: string
+  readonly stack?: string
+  /** Own JSON-safe properties: `code`, `option`, `status`… */
+  readonly props: Readonly<Record<string, unknown>>
+  /** Set when the error carried loadspec's brand. */
+  readonly loadspec?: true
+  readonly cause?: { readonly error: SerializedError } | { readonly value: unknown }
+}
+
+/** What a worker's task returns when it failed: the error with its class name, code and cause. */
+export interface WorkerErrorMessage {
+  readonly type: 'error'
+  readonly error: SerializedError
+}
+
+/** A worker task's reply. */
+export type WorkerReply = WorkerResult | WorkerErrorMessage
 
 /** Parent → worker. */
 export interface StopMessage {

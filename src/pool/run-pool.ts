@@ -14,7 +14,10 @@ import type { GeneratorHealth } from '../core/health.ts'
 import type { LoadOutcome, LoadRunner } from '../core/load-runner.ts'
 import { bundleFor } from './bundle.ts'
 import { settlesWithin } from '../core/executors/lifecycle.ts'
-import type { InvalidMessage, SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
+import type { StopMessage, WorkerMessage, WorkerReply, WorkerResult, WorkerTask } from './messages.ts'
+import { reviveError, serializeError } from './error-transfer.ts'
+import { abandoned, WorkerDeadlines, WorkerWatch } from './deadline.ts'
+import { workerResourceLimits } from './worker-heap.ts'
 
 export interface PoolTarget {
   readonly file: string
@@ -42,16 +45,28 @@ const AFTER_EXIT_MS = 2_000
 const DESTROY_WAIT_MS = 2_000
 
 export function pooledRunner(target: PoolTarget): LoadRunner {
+  // Read when the block is prepared, so a bad value fails before setup() and any load.
+  const resourceLimits = workerResourceLimits()
   return async (data, signal, onSecond) => {
     const filename = await (target.bundle ? target.bundle() : bundleFor(target.file))
     const n = target.workers
     // useAtomics: false — parked workers in Atomics.wait freeze their timers and sockets (platform notes).
-    const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000 })
+    const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000,
+      ...(resourceLimits ? { resourceLimits } : {}) })
     const segments = splitSegment(target.segment ?? WHOLE, n)
     const latest: (SerializedMetrics | null)[] = segments.map(() => null)
     const health: (GeneratorHealth | null)[] = segments.map(() => null)
+    const watch = segments.map(() => new WorkerWatch())
     const ports: MessagePort[] = []
-    const stopAll = () => { for (const p of ports) p.postMessage({ type: 'stop' } satisfies StopMessage) }
+    const deadlines = new WorkerDeadlines(n, (i, started) => {
+      if (started) { watch[i]?.expire(abandoned(i, latest[i] ?? null, health[i] ?? null, watch[i] as WorkerWatch)); return }
+      watch[i]?.expire(new Error(`worker ${i} did not start its load within a minute: does its test file or module block at top level?`))
+      stopAll()
+    })
+    const stopAll = () => {
+      deadlines.stop()
+      for (const p of ports) p.postMessage({ type: 'stop' } satisfies StopMessage)
+    }
     signal.addEventListener('abort', stopAll, { once: true })
     const t0 = performance.now()
     const startTime = Date.now()
@@ -70,21 +85,33 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
       const tasks = segments.map((segment, i) => {
         const { port1, port2 } = new MessageChannel()
         ports.push(port1)
-        port1.on('message', (m: SnapshotMessage | InvalidMessage) => {
-          if (m.type === 'invalid') { if (invalid === undefined) { invalid = m.message; stopAll() } return }
-          latest[i] = m.metrics; health[i] = m.health; fresh = true
+        port1.on('message', (m: WorkerMessage) => {
+          watch[i]?.heard()
+          if (m.type === 'snapshot') { latest[i] = m.metrics; health[i] = m.health; fresh = true }
+          else if (m.type === 'started') { watch[i]?.started(m.inFlight); deadlines.start(i, m.plannedMs) }
+          else if (m.type === 'invalid') { if (invalid === undefined) { invalid = m.message; stopAll() } }
+          else watch[i]?.inFlight?.slot(m.slot, m.tags)
         })
         const task: WorkerTask = { file: target.file, name: target.name, worker: i, overrides: target.overrides, profile: target.profile,
           scale: target.scale, segment, data, port: port2 }
         // A failing worker stops the others, so the block ends now with what they measured.
-        return (pool.run(task, { transferList: [port2] as never }) as Promise<WorkerResult>).catch((err: unknown) => { stopAll(); throw err })
+        return (pool.run(task, { transferList: [port2] as never }) as Promise<WorkerReply>).then(
+          (reply) => { if (reply.type === 'error') throw reviveError(reply.error); return reply },
+          // Errors tinypool saw itself (an uncaught exception, out of memory, a failed import) came
+          // through structured clone, which names every error `Error`: revive loadspec's by name.
+          (err: unknown) => { throw reviveError(serializeError(err)) },
+        ).catch((err: unknown) => { stopAll(); throw err })
       })
       if (signal.aborted) stopAll()
-      const settled = await Promise.allSettled(guardAgainstExit(pool, tasks, stopAll))
-      const out = merge(settled, latest, health, startTime, performance.now() - t0)
-      invalid ??= settled.flatMap((s) => (s.status === 'fulfilled' && s.value.invalid !== undefined ? [s.value.invalid] : []))[0]
+      // A worker past its hard deadline is given up on (and terminated by destroy() below).
+      const outcomes = guardAgainstExit(pool, tasks, stopAll).map((t, i) => Promise.race([t, (watch[i] as WorkerWatch).expired])
+        .finally(() => deadlines.settle(i)))
+      const settled = await Promise.allSettled(outcomes)
+      const out = merge(settled, latest, health, startTime, performance.now() - t0, resourceLimits?.maxOldGenerationSizeMb)
+      invalid ??= settled.flatMap((s) => (s.status === 'fulfilled' && s.value.type === 'result' && s.value.invalid !== undefined ? [s.value.invalid] : []))[0]
       return invalid === undefined ? out : { ...out, invalid }
     } finally {
+      deadlines.clear()
       clearInterval(tick)
       signal.removeEventListener('abort', stopAll)
       for (const p of ports) p.close()
@@ -123,7 +150,7 @@ function guardAgainstExit<T>(pool: Tinypool, tasks: Promise<T>[], stopAll: () =>
 }
 
 function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (SerializedMetrics | null)[], health: (GeneratorHealth | null)[],
-  startTime: number, durationMs: number): LoadOutcome {
+  startTime: number, durationMs: number, heapLimitMb: number | undefined): LoadOutcome {
   const parts: SerializedMetrics[] = []
   const healths: GeneratorHealth[] = []
   let error: Error | undefined
@@ -132,7 +159,7 @@ function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (Serialize
       parts.push(s.value.metrics)
       healths.push(s.value.health)
     } else {
-      error ??= workerError(i, s.reason)
+      error ??= workerError(i, s.reason, heapLimitMb ?? health[i]?.heapLimitMb)
       const partial = latest[i]
       if (partial) parts.push(partial)
       const h = health[i]
@@ -146,9 +173,12 @@ function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (Serialize
   }
 }
 
-function workerError(i: number, reason: unknown): Error {
+function workerError(i: number, reason: unknown, heapLimitMb: number | undefined): Error {
   const e = toError(reason)
-  const err = new Error(`worker ${i} failed: ${e.message}`, { cause: e })
+  const err = (e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+    ? new Error(`worker ${i} ran out of memory (ERR_WORKER_OUT_OF_MEMORY${heapLimitMb ? `, heap limit ${heapLimitMb.toFixed(0)} MB` : ''}): ${e.message}. ` +
+      'Give each worker less to hold (add workers, fewer VUs, smaller responses kept in state) or raise the limit with LOADSPEC_WORKER_HEAP_MB.', { cause: e })
+    : new Error(`worker ${i} failed: ${e.message}`, { cause: e })
   err.name = 'WorkerError'
   return err
 }

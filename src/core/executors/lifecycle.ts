@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime.ts'
 import type { Vu } from '../vu.ts'
 
 /** After interrupting, how long to wait for VU functions that ignore their signal. */
-const HARD_STOP_MS = 2_000
+export const HARD_STOP_MS = 2_000
 
 /** Runs iterations until told to stop; `more()` is asked last so it may claim shared work. */
 export function startLoop(vu: Vu, rt: Runtime, more: () => boolean = always): void {
@@ -78,7 +78,10 @@ export async function drain(vus: Iterable<Vu>, gracefulMs: number, rt: Runtime, 
   stopHook()
   if (inTime && !rt.stopped) return
   for (const v of list) v.interrupt()
-  await settlesWithin(all, HARD_STOP_MS)
+  if (await settlesWithin(all, HARD_STOP_MS)) return
+  // A function that ignores its signal (or awaits a promise that never settles) is left behind,
+  // so the run still ends near its bound; its iteration counts as interrupted.
+  for (const v of list) v.abandon()
 }
 
 export function ignore(): void {}
