@@ -1,7 +1,7 @@
 // `npm run bench`: loadspec against wrk, autocannon and bare Node clients, measured side by side in
 // one run on this machine (targets on core 0, generators on core 1), written to bench/results.json
-// and bench/results.md, printed, and copied into README between the bench markers.
-// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc, --no-readme.
+// and bench/results.md (a partial run: bench/results.<sections>.*), printed, and copied into README between the bench markers.
+// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,cli, --no-readme.
 import { cpus, totalmem } from 'node:os'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs'
@@ -194,10 +194,21 @@ if (want('grpc')) {
   } finally { await srv.stop() }
 }
 
+// 7. CLI: merging 16 shards of a 60 s run; `loadspec run` start-up to its first request (k6 beside it when installed).
+if (want('cli')) {
+  log('cli: merge of 16 shards, start-up to first request')
+  const merge = resultOf((await gen('cli.mjs', ['merge16'])).stdout)
+  const startup = resultOf((await gen('cli.mjs', ['startup'])).stdout)
+  results.sections.cli = { merge16Ms: merge.mergeMs, startupMs: startup.loadspecMs, k6StartupMs: startup.k6Ms, startupRuns: startup.runs }
+  log(`  ${JSON.stringify(results.sections.cli)}`)
+}
+
 rmSync(tmp, { recursive: true, force: true })
 const md = markdown(results)
-writeFileSync(here('./results.json'), JSON.stringify(results, null, 2) + '\n')
-writeFileSync(here('./results.md'), md + '\n')
+// A partial run (--only, --quick) writes beside the full run's figures, never over them.
+const stem = only.length ? `./results.${only.join('-')}` : quick ? './results.quick' : './results'
+writeFileSync(here(`${stem}.json`), JSON.stringify(results, null, 2) + '\n')
+writeFileSync(here(`${stem}.md`), md + '\n')
 process.stdout.write(md + '\n')
 if (!args.includes('--no-readme') && !quick && only.length === 0) updateReadme(md)
 
@@ -250,6 +261,11 @@ function markdown(r) {
   if (s.pool) {
     const p = s.pool
     out.push(`**Pool**: run() to first request with the load in a worker thread ${f(p.firstRequestMs, 0)} ms; 1 → 2 workers ${f(p.oneWorkerRps, 0)} → ${f(p.twoWorkersRps, 0)} req/s (×${f(p.scaling, 2)}; both workers share the generator's one core here); merging 100 results ${f(p.mergeMs, 1)} ms.`, '')
+  }
+  if (s.cli) {
+    const c = s.cli
+    out.push(`**CLI**: \`loadspec merge\` of 16 shards of a 60 s run (thresholds judged again) ${f(c.merge16Ms, 1)} ms; \`loadspec run\` start-up to its first request ${f(c.startupMs, 0)} ms` +
+      `${c.k6StartupMs === null ? ' (k6 not installed here, so no k6 row)' : `; \`k6 run\` ${f(c.k6StartupMs, 0)} ms`}.`, '')
   }
   if (s.grpc) {
     out.push(`**gRPC** (unary, 50 concurrent; median of ${s.grpc['grpc-js bare']?.runs.length ?? '?'}; CPU per call over the whole process and in the steady state)`, '', '| client | calls/s | CPU µs / call | × bare | steady µs / call | × bare |', '|---|---:|---:|---:|---:|---:|')
