@@ -59,6 +59,18 @@ describe('loadspec run', () => {
     expect(out).toMatch(/✗ iterations count<30 {2}\(actual 40\)/)
   })
 
+  test("a test file's perf() blocks, picked by --grep, in a worker as under the runner; its tests do not run", async () => {
+    const json = join(tmp, 'blocks.json')
+    const one = await cli('run', fixture('blocks.perf.ts'), '--grep', 'counts', '--out', `json=${json}`)
+    expect(one.code).toBe(0)
+    const r = new PerfResult(read(json))
+    expect([r.name, r.counter('ticks')?.count, r.generator.workers.length]).toEqual(['cli: counts to ten', 10, 1])
+    const both = await cli('run', fixture('blocks.perf.ts'))
+    expect(both.out).toMatch(/cli: counts to ten[\s\S]*cli: breaches/)
+    expect(both.code).toBe(99)
+    expect((await cli('run', fixture('blocks.perf.ts'), '--grep', 'nothing')).err).toMatch(/no perf block matches --grep "nothing"/)
+  })
+
   test.each([
     [['--vus', 'x'], /--vus: "x" is not a whole number ≥ 1/],
     [['--duration', 'soon'], /--duration: "soon" is not a duration/],
