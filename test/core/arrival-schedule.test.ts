@@ -116,3 +116,30 @@ describe('sharded arrival-rate schedules', () => {
     expect(shards.reduce((a, s) => a + s.iterations.completed, 0)).toBe(20)
   })
 })
+
+describe('segments from the environment, and a shared start time', () => {
+  test('LOADSPEC_SEGMENT shards a run without code, and the result records its share', async () => {
+    process.env['LOADSPEC_SEGMENT'] = '3/4'
+    try {
+      const r = await run({ executor: 'shared-iterations', vus: 4, iterations: 10, fn: () => {} })
+      expect(r.iterations.completed).toBe(ownedCount(parseSegment('3/4'), 10))
+      expect(r.toJSON().segment).toMatchObject({ label: '3/4', cycle: 4, slots: [2] })
+    } finally {
+      delete process.env['LOADSPEC_SEGMENT']
+    }
+    process.env['LOADSPEC_EXECUTION_SEGMENT_SEQUENCE'] = '0,1/2,1'
+    try {
+      await expect(run({ iterations: 1, fn: () => {} })).rejects.toThrow(/executionSegmentSequence "0,1\/2,1" needs executionSegment/)
+    } finally {
+      delete process.env['LOADSPEC_EXECUTION_SEGMENT_SEQUENCE']
+    }
+  })
+
+  test('startAt holds the load (after setup) until the shared time', async () => {
+    let setupAt = 0
+    const startAt = Date.now() + 400
+    const r = await run({ iterations: 1, startAt, setup: () => { setupAt = Date.now(); return {} }, fn: () => {} })
+    expect(setupAt).toBeLessThanOrEqual(r.startTime)
+    expect(r.startTime).toBeGreaterThanOrEqual(startAt - 1)
+  })
+})
