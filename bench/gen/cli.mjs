@@ -7,29 +7,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PerfResult } from '../../dist/index.js'
-import { MetricsRegistry } from '../../dist/metrics/registry.js'
+import { syntheticMetrics } from '../lib/synthetic.mjs'
 import { mergeShards } from '../../dist/core/merge-shards.js'
 import { parseSegment } from '../../dist/core/segment.js'
 
 const mode = process.argv[2]
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-/** One shard's result: 10 endpoints × 2 statuses, 60 one-second windows, as merge.mjs makes them. */
+/** One shard's result (a realistic size, see lib/synthetic.mjs), as the i-th of n equal segments. */
 function shard(i, n) {
-  const reg = new MetricsRegistry()
-  let x = i + 1
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648)
-  for (let s = 0; s < 60; s++) {
-    for (let k = 0; k < 500; k++) {
-      const tags = { name: `GET /e${k % 10}`, status: rnd() < 0.02 ? '500' : '200' }
-      reg.trend('http_req_duration', tags).add(1 + rnd() * 50)
-      reg.counter('http_reqs', tags).add(1)
-      reg.rate('http_req_failed', tags).add(tags.status === '500')
-    }
-    reg.closeSecond()
-  }
   const seg = parseSegment(`${i + 1}/${n}`)
-  return new PerfResult({ version: 1, name: 'r', startTime: 0, durationMs: 60_000, metrics: reg.snapshot(), thresholds: [
+  return new PerfResult({ version: 1, name: 'r', startTime: 0, durationMs: 60_000, metrics: syntheticMetrics(i + 1), thresholds: [
     { key: 'http_req_duration', source: 'p(95)<500', ok: true, actual: 1 }],
     segment: { label: `${i + 1}/${n}`, cycle: seg.cycle, slots: seg.slots }, fingerprint: 'bench', loadspec: '0' }).toJSON()
 }
