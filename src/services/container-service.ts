@@ -34,8 +34,15 @@ export class ContainerService extends ServiceRunner {
   #lastSeen = ''
   #logStream: NodeJS.ReadableStream | undefined
 
-  constructor(name: string, port: number | undefined, private readonly spec: ContainerLaunch, options: ContainerOptions, private readonly runState: RunState, private readonly runId: string) {
+  private readonly spec: ContainerLaunch
+  private readonly runState: RunState
+  private readonly runId: string
+
+  constructor(name: string, port: number | undefined, spec: ContainerLaunch, options: ContainerOptions, runState: RunState, runId: string) {
     super(name, port, options)
+    this.spec = spec
+    this.runState = runState
+    this.runId = runId
   }
 
   /** The engine's id of the container, once created. */

@@ -24,8 +24,15 @@ export class ProcessService extends ServiceRunner {
   #exited: Promise<unknown> = Promise.resolve()
   #gone: string | undefined
 
-  constructor(name: string, port: number | undefined, private readonly launchSpec: ProcessLaunch, private readonly options: ProcessOptions, private readonly runState: RunState) {
+  private readonly launchSpec: ProcessLaunch
+  private readonly options: ProcessOptions
+  private readonly runState: RunState
+
+  constructor(name: string, port: number | undefined, launchSpec: ProcessLaunch, options: ProcessOptions, runState: RunState) {
     super(name, port, options)
+    this.launchSpec = launchSpec
+    this.options = options
+    this.runState = runState
   }
 
   /** The group leader's pid while it runs. */

@@ -26,7 +26,10 @@ export interface ReadinessTarget {
 
 /** Why a check did not pass: the deadline, or the service ending first. */
 export class NotReady {
-  constructor(readonly reason: string) {}
+  readonly reason: string
+  constructor(reason: string) {
+    this.reason = reason
+  }
 }
 
 /** Starts listening (for `log`); `wait()` then resolves when ready or with a `NotReady`. */

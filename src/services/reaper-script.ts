@@ -1,6 +1,6 @@
 /**
- * The watchdog, as the text of a plain-JS ES module that `node --input-type=module -e` runs, so it
- * needs no file of its own next to the compiled package and no TypeScript support in Node.
+ * The watchdog, as the text of a plain-JS ES module (written to the runs root and run from there),
+ * so it needs no file of its own next to the compiled package and no TypeScript support in Node.
  *
  * It is started detached (own session: Ctrl+C in the terminal does not reach it) with the run's
  * state directory as its argument. It polls whether the owner process (the one that called

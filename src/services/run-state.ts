@@ -5,7 +5,8 @@
  * where testcontainers is, so the watchdog reaches the same engine the same way.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REAPER_SOURCE } from './reaper-script.ts'
@@ -46,9 +47,9 @@ export function isAlive(record: ProcessRecord): boolean {
   return record.startTime === undefined || now === undefined || now === record.startTime
 }
 
-function writeAtomic(path: string, value: unknown): void {
+function writeAtomic(path: string, value: unknown, json = true): void {
   const temp = `${path}.${process.pid}.tmp`
-  writeFileSync(temp, JSON.stringify(value))
+  writeFileSync(temp, json ? JSON.stringify(value) : String(value))
   renameSync(temp, path)
 }
 
@@ -99,11 +100,28 @@ export class RunState {
   }
 }
 
-/** Starts the detached watchdog for `dir`. It does not keep this process alive. */
-export function startWatchdog(dir: string): ChildProcess {
+/**
+ * The watchdog's script as a file under the runs root, named by a hash of its text (so versions
+ * never overwrite each other's): `ps` then shows `node …/reaper-<hash>.mjs <dir>`, not the source.
+ */
+function reaperScript(): string {
+  const path = join(runsRoot(), `reaper-${createHash('sha256').update(REAPER_SOURCE).digest('hex').slice(0, 12)}.mjs`)
+  if (!existsSync(path)) {
+    mkdirSync(runsRoot(), { recursive: true })
+    writeAtomic(path, REAPER_SOURCE, false)
+  }
+  return path
+}
+
+function reaperEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env }
   delete env.NODE_OPTIONS // loaders or inspectors meant for the tests have no business in the watchdog
-  const child = spawn(process.execPath, ['--input-type=module', '-e', REAPER_SOURCE, dir], { detached: true, stdio: 'ignore', env })
+  return env
+}
+
+/** Starts the detached watchdog for `dir`. It does not keep this process alive. */
+export function startWatchdog(dir: string): ChildProcess {
+  const child = spawn(process.execPath, [reaperScript(), dir], { detached: true, stdio: 'ignore', env: reaperEnv() })
   child.on('error', () => undefined)
   child.unref()
   return child
@@ -135,9 +153,7 @@ export async function reapAbandonedRuns(exceptRunId: string, timeoutMs = 30_000)
 
 function runReaper(dir: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const env = { ...process.env }
-    delete env.NODE_OPTIONS
-    const child = spawn(process.execPath, ['--input-type=module', '-e', REAPER_SOURCE, dir], { stdio: 'ignore', env, timeout: timeoutMs, killSignal: 'SIGKILL' })
+    const child = spawn(process.execPath, [reaperScript(), dir], { stdio: 'ignore', env: reaperEnv(), timeout: timeoutMs, killSignal: 'SIGKILL' })
     child.once('error', () => resolve())
     child.once('exit', () => resolve())
   })

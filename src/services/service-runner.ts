@@ -24,7 +24,12 @@ export abstract class ServiceRunner implements ReadinessTarget {
   protected readonly readyTimeoutMs: number
   protected readonly stopTimeoutMs: number
 
-  constructor(readonly name: string, readonly port: number | undefined, options: ServiceCommonOptions) {
+  readonly name: string
+  readonly port: number | undefined
+
+  constructor(name: string, port: number | undefined, options: ServiceCommonOptions) {
+    this.name = name
+    this.port = port
     this.logs = new LogLines(options.logLines ?? 1000)
     this.readyCheck = options.ready ?? (port !== undefined ? { port: true } : undefined)
     this.readyTimeoutMs = (options.readyTimeout !== undefined ? parseDurationOrNull(options.readyTimeout) : null) ?? DEFAULT_READY_MS

@@ -94,13 +94,18 @@ class RunningServices implements ServiceSet {
     for (const runner of this.runners.values()) if (runner instanceof ProcessService) runner.signalGroup('SIGKILL')
   }
 
-  constructor(
-    readonly runId: string,
-    private readonly defs: Readonly<Record<string, ServiceDefinition>>,
-    private readonly runners: ReadonlyMap<string, ServiceRunner>,
-    private readonly state: RunState,
-    private readonly watchdog: ChildProcess,
-  ) {
+  readonly runId: string
+  private readonly defs: Readonly<Record<string, ServiceDefinition>>
+  private readonly runners: ReadonlyMap<string, ServiceRunner>
+  private readonly state: RunState
+  private readonly watchdog: ChildProcess
+
+  constructor(runId: string, defs: Readonly<Record<string, ServiceDefinition>>, runners: ReadonlyMap<string, ServiceRunner>, state: RunState, watchdog: ChildProcess) {
+    this.runId = runId
+    this.defs = defs
+    this.runners = runners
+    this.state = state
+    this.watchdog = watchdog
     this.names = [...runners.keys()]
     process.on('exit', this.#onExit)
   }
