@@ -65,6 +65,11 @@ export class ProcessService extends ServiceRunner {
     this.#pipe(child.stderr, 'stderr')
     child.unref()
     if (child.pid !== undefined) this.runState.recordProcess(this.name, child.pid)
+    // 'spawn' or 'error' (ENOENT, EACCES) comes next; a failed spawn must fail the start, not pass a check.
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve)
+      child.once('error', reject)
+    })
   }
 
   #pipe(stream: Readable | null, name: string): void {

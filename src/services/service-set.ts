@@ -37,7 +37,10 @@ function makeRunner(name: string, def: ServiceDefinition, ports: Record<string, 
   const port = ports[name]
   const fill = (text: string): string => fillPorts(text, name, ports)
   const env = Object.fromEntries(Object.entries(def.options.env ?? {}).map(([k, v]) => [k, fill(v)]))
-  const options = { ...def.options, port }
+  const ready = def.options.ready && 'command' in def.options.ready
+    ? { command: def.options.ready.command.map(fill) as [string, ...string[]] }
+    : def.options.ready
+  const options = { ...def.options, port, ready }
   if (def.kind === 'process') return new ProcessService(name, port, { command: def.command, args: def.args.map(fill), env }, options, state)
   const { command, entrypoint } = def.options as { command?: readonly string[]; entrypoint?: readonly string[] }
   return new ContainerService(name, port, { image: def.image, command: command?.map(fill), entrypoint: entrypoint?.map(fill), env }, options, state, runId)

@@ -1,6 +1,7 @@
 // Shared by the services tests: observations of real processes, sockets and containers.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { get } from 'node:http'
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -60,9 +61,18 @@ export function redisCommand(port: number, command: string): Promise<string> {
   })
 }
 
-export async function httpText(url: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { headers: { connection: 'close' } })
-  return { status: res.status, text: await res.text() }
+/** One GET on its own connection (node:http, no agent: nothing stays open after it). */
+export function httpText(url: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { text += chunk })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+  })
 }
 
 export function commandExists(name: string): boolean {
