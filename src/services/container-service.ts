@@ -33,6 +33,8 @@ export class ContainerService extends ServiceRunner {
   #gone: string | undefined
   #lastSeen = ''
   #logStream: NodeJS.ReadableStream | undefined
+  /** Counts launches: the end of an earlier run's log stream must not mark a new run as exited. */
+  #generation = 0
 
   private readonly spec: ContainerLaunch
   private readonly runState: RunState
@@ -52,6 +54,8 @@ export class ContainerService extends ServiceRunner {
 
   protected async launch(): Promise<void> {
     this.#gone = undefined
+    this.#generation++
+    this.#detachLogs()
     if (this.#container) {
       await this.#container.start()
       await this.#followLogs()
@@ -78,6 +82,7 @@ export class ContainerService extends ServiceRunner {
   async #followLogs(): Promise<void> {
     const container = this.#container
     if (!container || !this.#client) return
+    const generation = this.#generation
     const since = this.#lastSeen ? Math.floor(Date.parse(`${this.#lastSeen.slice(0, 19)}Z`) / 1000) : 0
     const raw = await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, since })
     const stdout = new PassThrough()
@@ -101,16 +106,16 @@ export class ContainerService extends ServiceRunner {
     ;(raw as NodeJS.ReadableStream & { socket?: { unref(): void } }).socket?.unref()
     raw.on('end', () => {
       this.logs.flush()
-      if (this.#logStream === raw) void this.#noteExit()
+      if (this.#generation === generation) void this.#noteExit(generation)
     })
     raw.on('error', () => undefined)
     this.#logStream = raw
   }
 
   /** The log stream ended: the container stopped. Find out how, for readiness and the logs. */
-  async #noteExit(): Promise<void> {
+  async #noteExit(generation: number): Promise<void> {
     const inspected = await this.#container?.inspect().catch(() => undefined)
-    if (inspected?.State.Running) return
+    if (inspected?.State.Running || this.#generation !== generation) return
     this.#gone = `exited with code ${inspected?.State.ExitCode ?? 'unknown'}`
     this.logs.note(this.#gone)
     this.ended()
@@ -139,9 +144,16 @@ export class ContainerService extends ServiceRunner {
     await this.#container?.unpause()
   }
 
+  #detachLogs(): void {
+    const stream = this.#logStream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined
+    this.#logStream = undefined
+    stream?.destroy?.()
+  }
+
   async dispose(): Promise<void> {
     const container = this.#container
-    this.#logStream = undefined
+    this.#generation++
+    this.#detachLogs()
     if (!container) return
     await container.remove({ force: true, v: true }).catch(() => undefined)
     this.#container = undefined
