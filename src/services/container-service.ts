@@ -154,9 +154,16 @@ export class ContainerService extends ServiceRunner {
     const container = this.#container
     this.#generation++
     this.#detachLogs()
-    if (!container) return
-    await container.remove({ force: true, v: true }).catch(() => undefined)
+    if (container) await container.remove({ force: true, v: true }).catch(() => undefined)
+    else await this.#removeByLabel() // a start that failed after the engine created it
     this.#container = undefined
+  }
+
+  async #removeByLabel(): Promise<void> {
+    const docker = this.#client?.container.dockerode
+    if (!docker) return
+    const found = await docker.listContainers({ all: true, filters: { label: [`${RUN_ID_LABEL}=${this.runId}`, `loadspec.service=${this.name}`] } }).catch(() => [])
+    await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)))
   }
 
   /** The command check, run inside the container. */

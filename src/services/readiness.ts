@@ -32,8 +32,11 @@ export class NotReady {
   }
 }
 
-/** Starts listening (for `log`); `wait()` then resolves when ready or with a `NotReady`. */
-export function watchReadiness(check: ReadyCheck | undefined, target: ReadinessTarget, timeoutMs: number, signal?: AbortSignal): { wait(): Promise<NotReady | undefined> } {
+/**
+ * Starts listening (for `log`); `wait()` then resolves when ready or with a `NotReady`.
+ * `cancel()` releases the listener when the launch failed and nothing is to be waited for.
+ */
+export function watchReadiness(check: ReadyCheck | undefined, target: ReadinessTarget, timeoutMs: number, signal?: AbortSignal): { wait(): Promise<NotReady | undefined>; cancel(): void } {
   let matched = false
   let unsubscribe: (() => void) | undefined
   if (check && 'log' in check) {
@@ -63,7 +66,7 @@ export function watchReadiness(check: ReadyCheck | undefined, target: ReadinessT
       unsubscribe?.()
     }
   }
-  return { wait }
+  return { wait, cancel: () => unsubscribe?.() }
 }
 
 async function attempt(check: ReadyCheck | undefined, target: ReadinessTarget, timeoutMs: number, logMatched: () => boolean): Promise<boolean> {

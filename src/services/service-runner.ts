@@ -59,7 +59,7 @@ export abstract class ServiceRunner implements ReadinessTarget {
     try {
       await this.launch(signal)
     } catch (err) {
-      await watch.wait().catch(() => undefined) // releases the log listener
+      watch.cancel()
       await this.killNow().catch(() => undefined)
       if (isLoadspecError(err)) throw err
       throw this.error(`could not be started: ${(err as Error).message}`, err)

@@ -23,6 +23,20 @@ const RUN_ID = /^[A-Za-z0-9._-]{1,64}$/
 const NAME = /^[A-Za-z0-9_-]{1,64}$/
 const ACTIONS: readonly ServiceAction[] = ['kill', 'stop', 'start', 'restart', 'pause', 'unpause']
 
+/**
+ * Keeps the process alive while `work` runs. Children, their pipes and the engine's sockets are
+ * unref'd (a forgotten stopAll must not hold a test process open), so without this a script whose
+ * only pending work is `await startServices(...)` would exit halfway.
+ */
+async function holdingOpen<T>(work: () => Promise<T>): Promise<T> {
+  const hold = setInterval(() => undefined, 1 << 30)
+  try {
+    return await work()
+  } finally {
+    clearInterval(hold)
+  }
+}
+
 function checkDefinitions(defs: Readonly<Record<string, ServiceDefinition>>): void {
   if (typeof defs !== 'object' || defs === null) throw new InvalidOptionError('services', 'startServices(): expected an object of named services made by container() or processService()')
   for (const [name, def] of Object.entries(defs)) {
@@ -79,18 +93,25 @@ export async function startServices(defs: Readonly<Record<string, ServiceDefinit
   const set = new RunningServices(runId, defs, runners, state, watchdog)
 
   try {
-    for (const runner of runners.values()) await runner.start(signal)
+    await holdingOpen(async () => {
+      for (const runner of runners.values()) await runner.start(signal)
+    })
   } catch (err) {
     await set.stopAll()
     throw err
   }
-  signal?.addEventListener('abort', () => void set.stopAll(), { once: true })
+  if (signal) {
+    const onAbort = (): void => void set.stopAll()
+    signal.addEventListener('abort', onAbort, { once: true })
+    set.onStop(() => signal.removeEventListener('abort', onAbort))
+  }
   return set
 }
 
 class RunningServices implements ServiceSet {
   readonly names: readonly string[]
   #stopping: Promise<void> | undefined
+  readonly #onStop: (() => void)[] = []
   readonly #onExit = (): void => {
     // The process is ending without stopAll(): processes can still be killed synchronously here;
     // containers need the engine, so the watchdog removes them.
@@ -139,12 +160,17 @@ class RunningServices implements ServiceSet {
     if (!ACTIONS.includes(action)) throw new UsageError(`services.act("${name}", ${JSON.stringify(action)}): the action must be one of ${ACTIONS.join(', ')}`)
     const runner = this.#runner(name, 'act')
     const startedAt = Date.now()
-    await runner.act(action)
+    await holdingOpen(() => runner.act(action))
     return { service: name, action, startedAt, endedAt: Date.now() }
   }
 
+  /** Runs `fn` once everything is stopped. */
+  onStop(fn: () => void): void {
+    this.#onStop.push(fn)
+  }
+
   stopAll(): Promise<void> {
-    this.#stopping ??= this.#stop()
+    this.#stopping ??= holdingOpen(() => this.#stop())
     return this.#stopping
   }
 
@@ -152,6 +178,7 @@ class RunningServices implements ServiceSet {
     // Reverse order: a service stops before those it may depend on.
     for (const runner of [...this.runners.values()].reverse()) await runner.dispose()
     process.off('exit', this.#onExit)
+    for (const fn of this.#onStop.splice(0)) fn()
     this.state.remove()
     // It would leave by itself once the directory is gone; ending it now leaves nothing running.
     if (this.watchdog.exitCode === null && this.watchdog.signalCode === null && this.watchdog.pid !== undefined) {

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ServiceError, container, startServices, type ServiceSet } from '../../src/index.ts'
-import { labelledContainers, noEngineReason, redisCommand } from './helpers.ts'
+import { labelledContainers, noEngineReason, redisCommand, waitFor } from './helpers.ts'
 
 const reason = await noEngineReason()
 if (reason) console.warn(`container service tests skipped: ${reason}`)
@@ -102,6 +102,21 @@ describe.skipIf(reason !== undefined)('container readiness and failures (real en
     expect((err as ServiceError).message).toMatch(/^service "bad" exited with code 1 before it was ready/)
     expect((err as ServiceError).logs.join('\n')).toMatch(/Bad directive or wrong number of arguments|no-such-option/)
     expect(labelledContainers(runId)).toEqual([])
+  })
+
+  test('after stopAll nothing keeps the process alive: no log stream, exec or socket of the set stays referenced', async () => {
+    // testcontainers' engine client is shared by the process and may keep one idle, unreferenced
+    // keep-alive socket to the engine; the resources that hold the event loop must be as before.
+    const count = (): Record<string, number> => {
+      const out: Record<string, number> = {}
+      for (const r of process.getActiveResourcesInfo()) if (r !== 'Timeout' && r !== 'Immediate') out[r] = (out[r] ?? 0) + 1
+      return out
+    }
+    const before = JSON.stringify(count())
+    const set = await startServices({ r: redis({ ready: { command: ['/usr/bin/redis-server', '--version'] } }) })
+    await set.act('r', 'restart')
+    await set.stopAll()
+    await waitFor(`the resources to be as before (${before})`, () => JSON.stringify(count()) === before, 10_000)
   })
 
   test('a missing image fails with the engine\'s reason', async () => {

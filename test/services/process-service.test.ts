@@ -244,6 +244,17 @@ describe('the set', () => {
   })
 })
 
+describe('the signal after start-up', () => {
+  test('aborting once started stops every service', async () => {
+    const controller = new AbortController()
+    const set = await start({ api: api() }, { signal: controller.signal })
+    const pid = await pidOf(set)
+    controller.abort()
+    await waitFor('the service to be stopped', () => !pidAlive(pid))
+    await waitFor('the run directory to be removed', () => !existsSync(join(runsRoot(), set.runId)))
+  })
+})
+
 describe.skipIf(!commandExists('redis-server'))('redis-server as a process service', () => {
   test('ready by a command check (redis-cli ping); every action observed through the protocol', async () => {
     const redis = processService('redis-server', ['--port', '{port}', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
