@@ -19,7 +19,7 @@ import { reapAbandonedRuns, recordWatchdog, RunState, startWatchdog } from './ru
 import type { ServiceRunner } from './service-runner.ts'
 import type { ServiceAction, ServiceActionResult, ServiceAddress, ServiceDefinition, ServiceSet, StartServicesOptions } from './types.ts'
 
-const RUN_ID = /^[A-Za-z0-9._-]{1,64}$/
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/ // never "." or "..": it names a directory that stopAll removes
 const NAME = /^[A-Za-z0-9_-]{1,64}$/
 const ACTIONS: readonly ServiceAction[] = ['kill', 'stop', 'start', 'restart', 'pause', 'unpause']
 
@@ -76,7 +76,7 @@ function addressOf(runner: ServiceRunner, def: ServiceDefinition): ServiceAddres
 export async function startServices(defs: Readonly<Record<string, ServiceDefinition>>, options: StartServicesOptions = {}): Promise<ServiceSet> {
   checkDefinitions(defs)
   const runId = options.runId ?? randomUUID()
-  if (!RUN_ID.test(runId)) throw new InvalidOptionError('runId', `startServices(): runId "${runId}" may hold only letters, digits, ".", "_" and "-" (up to 64)`)
+  if (!RUN_ID.test(runId)) throw new InvalidOptionError('runId', `startServices(): runId "${runId}" must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (up to 64)`)
   const { signal } = options
   if (signal?.aborted) throw new AbortedError('Service start-up was aborted', { cause: signal.reason })
 

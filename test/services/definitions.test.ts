@@ -49,6 +49,7 @@ describe('service definitions', () => {
   test('startServices refuses what is not a definition, bad names and bad run ids before starting anything', async () => {
     await expect(startServices({ api: { kind: 'nope' } as never })).rejects.toThrow(/service "api" is not a definition; make it with container/)
     await expect(startServices({ 'a b': processService('node') })).rejects.toThrow(/the service name "a b" may hold only/)
-    await expect(startServices({}, { runId: '../x' })).rejects.toThrow(/runId "..\/x" may hold only/)
+    await expect(startServices({}, { runId: '../x' })).rejects.toThrow(/runId "..\/x" must start with a letter or digit/)
+    await expect(startServices({}, { runId: '..' })).rejects.toThrow(InvalidOptionError)
   })
 })
