@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   LOADSPEC_ERR_DEFINITION: { name: 'DefinitionError', message: 'A perf block or scenario cannot be found or is defined twice' },
   LOADSPEC_ERR_MATCHER: { name: 'MatcherUsageError', message: 'A matcher received something it cannot judge' },
   LOADSPEC_ERR_CLI: { name: 'CliError', message: 'Invalid command line' },
+  LOADSPEC_ERR_SERVICE: { name: 'ServiceError', message: 'A service did not start, did not become ready or could not be controlled' },
 } as const satisfies Record<string, { name: string; message: string }>
 
 export type LoadspecErrorCode = keyof typeof ERROR_CODES
@@ -148,6 +149,22 @@ export class HttpRequestError extends HttpRequestBase {
   }
 }
 
+const ServiceBase = defineError('LOADSPEC_ERR_SERVICE')
+/**
+ * A service (container or child process) failed to start, never became ready, or an action on it
+ * failed; `logs` holds its last output lines, which the message ends with.
+ */
+export class ServiceError extends ServiceBase {
+  /** The service's name in `startServices()`, or `''` when the failure concerns no one service. */
+  readonly service: string
+  readonly logs: readonly string[]
+  constructor(service: string, message?: string, logs: readonly string[] = [], options?: LoadspecErrorOptions) {
+    super(message, options)
+    this.service = service
+    this.logs = logs
+  }
+}
+
 /** The class made for each code, for callers (and revivers) that hold only a code. */
 const CLASS_BY_CODE: { [C in LoadspecErrorCode]: new (message?: string, options?: LoadspecErrorOptions) => LoadspecError } = {
   LOADSPEC_ERR_INVALID_OPTION: class extends InvalidOptionError {
@@ -177,6 +194,11 @@ const CLASS_BY_CODE: { [C in LoadspecErrorCode]: new (message?: string, options?
   LOADSPEC_ERR_DEFINITION: DefinitionError,
   LOADSPEC_ERR_MATCHER: MatcherUsageError,
   LOADSPEC_ERR_CLI: CliError,
+  LOADSPEC_ERR_SERVICE: class extends ServiceError {
+    constructor(message?: string, options?: LoadspecErrorOptions) {
+      super('', message, [], options)
+    }
+  },
 }
 
 /**

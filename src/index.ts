@@ -17,6 +17,11 @@ export { aggregate } from './metrics/aggregate-results.ts'
 export { parseDuration } from './core/duration.ts'
 export {
   LoadspecError, InvalidOptionError, InvalidThresholdError, ThresholdsFailedError, SetupError, HttpRequestError, WorkerFailedError,
-  AbortedError, BaselineError, UsageError, ClosedError, MetricTypeError, InvalidResultError, DefinitionError, MatcherUsageError, CliError,
+  AbortedError, BaselineError, UsageError, ClosedError, MetricTypeError, InvalidResultError, DefinitionError, MatcherUsageError, CliError, ServiceError,
   ERROR_CODES, loadspecError, isLoadspecError, isLoadspecErrorCode, type LoadspecErrorCode, type LoadspecErrorOptions,
 } from './errors.ts'
+export {
+  container, processService, startServices, probeContainerRuntime, RUN_ID_LABEL,
+  type ContainerOptions, type ProcessOptions, type ReadyCheck, type ServiceAction, type ServiceActionResult, type ServiceAddress,
+  type ServiceCommonOptions, type ServiceDefinition, type ServiceSet, type StartServicesOptions,
+} from './services/index.ts'

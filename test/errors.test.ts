@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import {
   AbortedError, BaselineError, CliError, ClosedError, DefinitionError, ERROR_CODES, HttpRequestError, InvalidOptionError, InvalidResultError,
-  InvalidThresholdError, LoadspecError, MatcherUsageError, MetricTypeError, SetupError, ThresholdsFailedError, UsageError, WorkerFailedError,
+  InvalidThresholdError, LoadspecError, MatcherUsageError, MetricTypeError, ServiceError, SetupError, ThresholdsFailedError, UsageError, WorkerFailedError,
   isLoadspecError, isLoadspecErrorCode, loadspecError, type LoadspecErrorCode,
 } from '../src/index.ts'
 
@@ -24,6 +24,7 @@ const CLASSES: Record<LoadspecErrorCode, abstract new (...args: never[]) => Load
   LOADSPEC_ERR_DEFINITION: DefinitionError,
   LOADSPEC_ERR_MATCHER: MatcherUsageError,
   LOADSPEC_ERR_CLI: CliError,
+  LOADSPEC_ERR_SERVICE: ServiceError,
 }
 const codes = Object.keys(ERROR_CODES) as LoadspecErrorCode[]
 
@@ -68,6 +69,8 @@ describe('loadspec errors', () => {
     const worker = new WorkerFailedError('worker 1 failed', { partial: true })
     expect(worker.result).toEqual({ partial: true })
     expect(loadspecError('LOADSPEC_ERR_INVALID_OPTION')).toBeInstanceOf(InvalidOptionError)
+    const service = new ServiceError('redis', 'redis never became ready', ['booting', 'still booting'])
+    expect([service.service, service.logs, service.code]).toEqual(['redis', ['booting', 'still booting'], 'LOADSPEC_ERR_SERVICE'])
   })
 })
 
