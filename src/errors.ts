@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   LOADSPEC_ERR_DEFINITION: { name: 'DefinitionError', message: 'A perf block or scenario cannot be found or is defined twice' },
   LOADSPEC_ERR_MATCHER: { name: 'MatcherUsageError', message: 'A matcher received something it cannot judge' },
   LOADSPEC_ERR_CLI: { name: 'CliError', message: 'Invalid command line' },
+  LOADSPEC_ERR_FAULT_PROXY: { name: 'FaultProxyError', message: 'The fault proxy could not listen' },
 } as const satisfies Record<string, { name: string; message: string }>
 
 export type LoadspecErrorCode = keyof typeof ERROR_CODES
@@ -113,6 +114,9 @@ export type MatcherUsageError = InstanceType<typeof MatcherUsageError>
 /** A command-line flag or argument is wrong. */
 export const CliError = defineError('LOADSPEC_ERR_CLI')
 export type CliError = InstanceType<typeof CliError>
+/** The fault proxy could not listen (at start, or on its port again after being down). */
+export const FaultProxyError = defineError('LOADSPEC_ERR_FAULT_PROXY')
+export type FaultProxyError = InstanceType<typeof FaultProxyError>
 
 const InvalidOptionBase = defineError('LOADSPEC_ERR_INVALID_OPTION')
 /** An option failed validation. The message names the option path and what to change. */
@@ -177,6 +181,7 @@ const CLASS_BY_CODE: { [C in LoadspecErrorCode]: new (message?: string, options?
   LOADSPEC_ERR_DEFINITION: DefinitionError,
   LOADSPEC_ERR_MATCHER: MatcherUsageError,
   LOADSPEC_ERR_CLI: CliError,
+  LOADSPEC_ERR_FAULT_PROXY: FaultProxyError,
 }
 
 /**

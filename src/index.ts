@@ -20,3 +20,6 @@ export {
   AbortedError, BaselineError, UsageError, ClosedError, MetricTypeError, InvalidResultError, DefinitionError, MatcherUsageError, CliError,
   ERROR_CODES, loadspecError, isLoadspecError, isLoadspecErrorCode, type LoadspecErrorCode, type LoadspecErrorOptions,
 } from './errors.ts'
+export { FaultProxyError } from './errors.ts'
+export { startFaultProxy, parseToxic, TOXIC_TYPES } from './services/proxy/index.ts'
+export type { FaultProxy, FaultProxyOptions, FaultProxyStats, ToxicSpec, Toxic, ToxicType } from './services/proxy/index.ts'
