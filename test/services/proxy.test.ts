@@ -38,6 +38,26 @@ describe('passing bytes', () => {
     }
   })
 
+  test('a slow direction holds at most ~1 MiB: the proxy stops reading its source, then carries on', async () => {
+    const body = pattern(4_000_000)
+    const upstream = await startUpstream((s) => s.end(body))
+    const proxy = await startFaultProxy({ upstream: { port: upstream.port } })
+    try {
+      proxy.addToxic({ type: 'bandwidth', rate: 4000 })
+      const client = await startClient(proxy.port)
+      let maxHeld = 0
+      client.socket.on('data', () => {
+        const d = proxy.stats.downstream
+        maxHeld = Math.max(maxHeld, d.received - d.sent - d.dropped)
+      })
+      const got = await client.done
+      expect(got.data.equals(body)).toBe(true)
+      // The server wrote 4 MB at once; without backpressure the proxy would have read it all.
+      expect(maxHeld).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024)
+      expect(maxHeld).toBeGreaterThan(256 * 1024)
+    } finally { await proxy.close(); await upstream.close() }
+  })
+
   test('an upstream that refuses is a reset for the client, counted', async () => {
     const upstream = await startUpstream()
     const port = upstream.port
