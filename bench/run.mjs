@@ -1,7 +1,7 @@
 // `npm run bench`: loadspec against wrk, autocannon and bare Node clients, measured side by side in
 // one run on this machine (targets on core 0, generators on core 1), written to bench/results.json
 // and bench/results.md (a partial run: bench/results.<sections>.*), printed, and copied into README between the bench markers.
-// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,cli, --no-readme.
+// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,cli,proxy, --no-readme.
 import { cpus, totalmem } from 'node:os'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs'
@@ -26,7 +26,9 @@ const tmp = here('./tmp/')
 rmSync(tmp, { recursive: true, force: true })
 mkdirSync(tmp, { recursive: true })
 
-const missing = ['nginx', 'wrk', 'taskset'].filter((c) => { try { execFileSync('sh', ['-c', `command -v ${c}`]); return false } catch { return true } })
+// wrk is an anchor of the HTTP and latency sections only; nginx is the target of most.
+const needed = ['taskset', ...(['http', 'open', 'memory', 'pool', 'proxy'].some(want) ? ['nginx'] : []), ...(['http', 'latency'].some(want) ? ['wrk'] : [])]
+const missing = needed.filter((c) => { try { execFileSync('sh', ['-c', `command -v ${c}`]); return false } catch { return true } })
 if (!existsSync('/usr/bin/time')) missing.push('/usr/bin/time')
 if (missing.length) {
   console.error(`bench: missing ${missing.join(', ')}; install with: apt-get install nginx-light wrk time util-linux`)
@@ -203,6 +205,56 @@ if (want('cli')) {
   log(`  ${JSON.stringify(results.sections.cli)}`)
 }
 
+// 8. Fault proxy: the path through it with no toxic against direct, in one run. The proxy runs in
+//    its own process on the target's core (it is part of the way to the target); its CPU comes
+//    from its own process.cpuUsage() before and after each run.
+if (want('proxy')) {
+  log('proxy: through the fault proxy (no toxic) against direct: open model 2000/s, closed loop 50 connections')
+  const nginx = await startNginx({ core: SERVER_CORE, port: 18084, dir: `${tmp}nginx-proxy` })
+  const proxy = await startServer(node, [here('./servers/fault-proxy.mjs'), 18084], { core: SERVER_CORE })
+  const proxyUrl = `http://127.0.0.1:${proxy.port}/`
+  const proxyCpu = () => new Promise((resolve) => {
+    let buf = ''
+    const onData = (d) => {
+      buf += d
+      const m = /CPU (\d+) (\d+)\n/.exec(buf)
+      if (!m) return
+      proxy.child.stdout.off('data', onData)
+      resolve((Number(m[1]) + Number(m[2])) / 1e6)
+    }
+    proxy.child.stdout.on('data', onData)
+    proxy.child.kill('SIGUSR2')
+  })
+  /** A generator run against `url`, with the proxy's CPU µs per request when it went through it. */
+  const through = async (script, args, viaProxy) => {
+    const c0 = viaProxy ? await proxyCpu() : 0
+    const r = resultOf((await gen(script, [viaProxy ? proxyUrl : nginx.url, ...args])).stdout)
+    const c1 = viaProxy ? await proxyCpu() : 0
+    return { ...r, proxyCpuUsPerReq: viaProxy ? ((c1 - c0) * 1e6) / r.requests : undefined }
+  }
+  const rate = 2000
+  try {
+    const open = await interleave({
+      direct: () => through('loadspec-rate.mjs', [rate, SECS, 50, 3000], false),
+      proxy: () => through('loadspec-rate.mjs', [rate, SECS, 50, 3000], true),
+    })
+    const closed = await interleave({
+      direct: async () => { const r = await through('loadspec-http.mjs', [50, SECS], false); return { ...r, rps: r.requests / r.seconds } },
+      proxy: async () => { const r = await through('loadspec-http.mjs', [50, SECS], true); return { ...r, rps: r.requests / r.seconds } },
+    })
+    /** Median over repetitions of the proxied figure minus the direct one of the same repetition. */
+    const pairedDiff = (runs, key) => median(runs.proxy.map((x, i) => x[key] - runs.direct[i][key]))
+    results.sections.proxy = {
+      rate,
+      open: { directP50: med(open.direct, 'p50'), proxyP50: med(open.proxy, 'p50'), addedP50: pairedDiff(open, 'p50'), addedP99: pairedDiff(open, 'p99'),
+        proxyCpuUsPerReq: med(open.proxy, 'proxyCpuUsPerReq'), runs: open },
+      closed: { directRps: med(closed.direct, 'rps'), proxyRps: med(closed.proxy, 'rps'), addedP50: pairedDiff(closed, 'p50'),
+        proxyCpuUsPerReq: med(closed.proxy, 'proxyCpuUsPerReq'), runs: closed },
+    }
+    log(`  ${JSON.stringify({ open: { ...results.sections.proxy.open, runs: undefined }, closed: { ...results.sections.proxy.closed, runs: undefined } })}`)
+  } finally { await proxy.stop(); await nginx.stop() }
+}
+
 rmSync(tmp, { recursive: true, force: true })
 const md = markdown(results)
 // A partial run (--only, --quick) writes beside the full run's figures, never over them.
@@ -271,6 +323,13 @@ function markdown(r) {
     out.push(`**gRPC** (unary, 50 concurrent; median of ${s.grpc['grpc-js bare']?.runs.length ?? '?'}; CPU per call over the whole process and in the steady state)`, '', '| client | calls/s | CPU µs / call | × bare | steady µs / call | × bare |', '|---|---:|---:|---:|---:|---:|')
     for (const [k, v] of Object.entries(s.grpc)) out.push(`| ${k} | ${f(v.callsPerSec, 0)} | ${f(v.cpuUsPerCall, 1)} | ${f(v.vsBare, 2)} | ${f(v.steadyUsPerCall, 1)} | ${f(v.steadyVsBare, 2)} |`)
     out.push(...failures(s.grpc))
+  }
+  if (s.proxy) {
+    const o = s.proxy.open
+    const c = s.proxy.closed
+    out.push('', `**Fault proxy** (no toxic, in its own process on the target's core; median of ${o.runs.direct.length}, added figures are medians of the differences within each repetition): ` +
+      `open model ${s.proxy.rate}/s p50 ${f(o.directP50, 3)} → ${f(o.proxyP50, 3)} ms (+${f(o.addedP50, 3)} ms; p99 +${f(o.addedP99, 3)} ms), proxy CPU ${f(o.proxyCpuUsPerReq, 1)} µs per request; ` +
+      `closed loop, 50 connections: ${f(c.directRps, 0)} → ${f(c.proxyRps, 0)} req/s, p50 +${f(c.addedP50, 3)} ms, proxy CPU ${f(c.proxyCpuUsPerReq, 1)} µs per request.`)
   }
   return out.join('\n')
 }

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   LOADSPEC_ERR_MATCHER: { name: 'MatcherUsageError', message: 'A matcher received something it cannot judge' },
   LOADSPEC_ERR_CLI: { name: 'CliError', message: 'Invalid command line' },
   LOADSPEC_ERR_SERVICE: { name: 'ServiceError', message: 'A service did not start, did not become ready or could not be controlled' },
+  LOADSPEC_ERR_FAULT_PROXY: { name: 'FaultProxyError', message: 'The fault proxy could not listen' },
 } as const satisfies Record<string, { name: string; message: string }>
 
 export type LoadspecErrorCode = keyof typeof ERROR_CODES
@@ -114,6 +115,9 @@ export type MatcherUsageError = InstanceType<typeof MatcherUsageError>
 /** A command-line flag or argument is wrong. */
 export const CliError = defineError('LOADSPEC_ERR_CLI')
 export type CliError = InstanceType<typeof CliError>
+/** The fault proxy could not listen (at start, or on its port again after being down). */
+export const FaultProxyError = defineError('LOADSPEC_ERR_FAULT_PROXY')
+export type FaultProxyError = InstanceType<typeof FaultProxyError>
 
 const InvalidOptionBase = defineError('LOADSPEC_ERR_INVALID_OPTION')
 /** An option failed validation. The message names the option path and what to change. */
@@ -199,6 +203,7 @@ const CLASS_BY_CODE: { [C in LoadspecErrorCode]: new (message?: string, options?
       super('', message, [], options)
     }
   },
+  LOADSPEC_ERR_FAULT_PROXY: FaultProxyError,
 }
 
 /**

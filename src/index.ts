@@ -25,3 +25,6 @@ export {
   type ContainerOptions, type ProcessOptions, type ReadyCheck, type ServiceAction, type ServiceActionResult, type ServiceAddress,
   type ServiceCommonOptions, type ServiceDefinition, type ServiceSet, type StartServicesOptions,
 } from './services/index.ts'
+export { FaultProxyError } from './errors.ts'
+export { startFaultProxy, parseToxic, TOXIC_TYPES } from './services/proxy/index.ts'
+export type { FaultProxy, FaultProxyOptions, FaultProxyStats, ToxicSpec, Toxic, ToxicType } from './services/proxy/index.ts'

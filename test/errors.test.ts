@@ -7,6 +7,7 @@ import {
   InvalidThresholdError, LoadspecError, MatcherUsageError, MetricTypeError, ServiceError, SetupError, ThresholdsFailedError, UsageError, WorkerFailedError,
   isLoadspecError, isLoadspecErrorCode, loadspecError, type LoadspecErrorCode,
 } from '../src/index.ts'
+import { FaultProxyError } from '../src/index.ts'
 
 const CLASSES: Record<LoadspecErrorCode, abstract new (...args: never[]) => LoadspecError> = {
   LOADSPEC_ERR_INVALID_OPTION: InvalidOptionError,
@@ -25,6 +26,7 @@ const CLASSES: Record<LoadspecErrorCode, abstract new (...args: never[]) => Load
   LOADSPEC_ERR_MATCHER: MatcherUsageError,
   LOADSPEC_ERR_CLI: CliError,
   LOADSPEC_ERR_SERVICE: ServiceError,
+  LOADSPEC_ERR_FAULT_PROXY: FaultProxyError,
 }
 const codes = Object.keys(ERROR_CODES) as LoadspecErrorCode[]
 
