@@ -1,6 +1,6 @@
 /**
  * Runs one process definition: spawns it in its own process group (so a kill reaches whatever it
- * forked: Postgres backends, runuser's child), keeps its last output lines, waits for its readiness
+ * forked: Postgres backends), keeps its last output lines, waits for its readiness
  * check within a deadline, and kills or stops it, waiting until the whole group is gone: a restart
  * on the same port or data directory needs the old processes out of the way.
  */

@@ -47,7 +47,8 @@ export function onPath(command: string): string | null {
 
 /**
  * Postgres refuses to run as root. As root we run it as the `postgres` user Debian's package
- * creates (through `runuser`, which stays in the process group, so a group kill reaches it).
+ * creates, through util-linux's `setpriv`, which changes user and execs: no parent stays between
+ * us and postgres (runuser would, and waits 2 s on SIGTERM before it exits).
  */
 export function postgresUser(): { name: string; uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null
@@ -67,7 +68,8 @@ export interface TableContext {
   /** The stack's directory: JetStream store, Postgres cluster and socket live under it. */
   readonly dir: string
   readonly pgBin: string
-  readonly pgUser: string | null
+  /** Who runs Postgres when we are root. */
+  readonly pgUser: { readonly uid: number; readonly gid: number } | null
   /** The Node binary that runs the TypeScript services (Node ≥ 22.18 strips types itself). */
   readonly node: string
 }
@@ -80,7 +82,9 @@ export function biddingProcesses(ctx: TableContext): readonly ProcessDefinition[
     // fsync off: a killed server still leaves every commit in the kernel's page cache, which is the
     // failure the suites make; synchronous_commit stays on, so an acknowledged row is in the WAL.
     + '-c fsync=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=20'
-  const asPgUser = (args: string[]) => (ctx.pgUser ? ['runuser', ['-u', ctx.pgUser, '--', ...args]] : [args[0], args.slice(1)]) as [string, string[]]
+  const asPgUser = (args: string[]) => (ctx.pgUser
+    ? ['setpriv', ['--reuid', String(ctx.pgUser.uid), '--regid', String(ctx.pgUser.gid), '--clear-groups', '--', ...args]]
+    : [args[0], args.slice(1)]) as [string, string[]]
   const [pgCommand, pgArgs] = asPgUser(['sh', '-c', pgScript])
   const node = (file: string, env: Record<string, string>): Pick<ProcessDefinition, 'command' | 'args' | 'env' | 'ready' | 'protocol'> =>
     ({ command: ctx.node, args: [here(file)], env: { PORT: '{port}', ...env }, ready: { http: '/health' }, protocol: 'http' })

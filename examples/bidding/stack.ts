@@ -37,7 +37,8 @@ export interface BiddingStack {
 
 /** Why the stack cannot run on this machine, or null when it can. */
 export function biddingStackUnavailable(): string | null {
-  const missing = ['redis-server', 'nats-server'].filter((c) => onPath(c) === null)
+  const needed = ['redis-server', 'nats-server', ...(process.getuid?.() === 0 ? ['setpriv'] : [])]
+  const missing = needed.filter((c) => onPath(c) === null)
   if (postgresBinDir() === null) missing.push('postgres (/usr/lib/postgresql/<version>/bin)')
   if (missing.length > 0) return `not installed: ${missing.join(', ')} (scripts/example-services.sh installs them from Debian)`
   if (!process.features.typescript) return `Node ${process.version} cannot run the TypeScript services (needs Node ≥ 22.18)`
@@ -76,7 +77,7 @@ export async function startBiddingStack(options: { dir: string }): Promise<Biddi
     chownSync(pgData, user.uid, user.gid)
     chmodSync(options.dir, statSync(options.dir).mode | 0o011)
   }
-  const table = biddingProcesses({ dir: options.dir, pgBin, pgUser: user?.name ?? null, node: process.execPath })
+  const table = biddingProcesses({ dir: options.dir, pgBin, pgUser: user, node: process.execPath })
   const ports: Record<string, number> = {}
   for (const def of table) ports[def.name] = await freePort()
   const procs = new Map<ServiceName, RunningProcess>()
