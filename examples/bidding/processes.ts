@@ -72,6 +72,8 @@ export interface TableContext {
   readonly pgUser: { readonly uid: number; readonly gid: number } | null
   /** The Node binary that runs the TypeScript services (Node ≥ 22.18 strips types itself). */
   readonly node: string
+  /** The bid API's OUTBOX_LIMIT. */
+  readonly outboxLimit: number
 }
 
 export function biddingProcesses(ctx: TableContext): readonly ProcessDefinition[] {
@@ -95,7 +97,7 @@ export function biddingProcesses(ctx: TableContext): readonly ProcessDefinition[
       ready: { log: /Server is ready/ }, readyTimeout: 15_000, stopTimeout: 5_000, protocol: 'nats' },
     { name: 'postgres', command: pgCommand, args: pgArgs, env: { PGDATA: pgData },
       ready: { log: /database system is ready to accept connections/ }, readyTimeout: 60_000, stopTimeout: 10_000, protocol: 'postgres' },
-    { name: 'api', ...node('./bid-api.ts', { REDIS_URL: 'redis://127.0.0.1:{redis.port}', NATS_URL: 'nats://127.0.0.1:{nats.port}' }), readyTimeout: 20_000, stopTimeout: 5_000 },
+    { name: 'api', ...node('./bid-api.ts', { REDIS_URL: 'redis://127.0.0.1:{redis.port}', NATS_URL: 'nats://127.0.0.1:{nats.port}', OUTBOX_LIMIT: String(ctx.outboxLimit) }), readyTimeout: 20_000, stopTimeout: 5_000 },
     { name: 'broadcast', ...node('./broadcast.ts', { NATS_URL: 'nats://127.0.0.1:{nats.port}' }), readyTimeout: 20_000, stopTimeout: 5_000 },
     { name: 'archiver', ...node('./archiver.ts', { NATS_URL: 'nats://127.0.0.1:{nats.port}', PG_URL: 'postgres://bidding@127.0.0.1:{postgres.port}/postgres' }), readyTimeout: 20_000, stopTimeout: 5_000 },
   ]

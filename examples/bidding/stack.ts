@@ -60,11 +60,17 @@ async function freePort(): Promise<number> {
 const fill = (text: string, ports: Readonly<Record<string, number>>, own: number) =>
   text.replace(/\{(?:(\w+)\.)?port\}/g, (_, name: string | undefined) => String(name === undefined ? own : ports[name]))
 
+export interface BiddingStackOptions {
+  /** An empty directory for this stack's data (JetStream store, Postgres cluster). */
+  readonly dir: string
+  /** Bids the API buffers while NATS is unreachable; beyond it the oldest are lost. @default 100000 */
+  readonly outboxLimit?: number
+}
+
 /**
- * @param dir an empty directory for this stack's data (JetStream store, Postgres cluster).
  * @throws {StackError} when a service does not become ready; whatever started is stopped first.
  */
-export async function startBiddingStack(options: { dir: string }): Promise<BiddingStack> {
+export async function startBiddingStack(options: BiddingStackOptions): Promise<BiddingStack> {
   const why = biddingStackUnavailable()
   if (why) throw new StackError(`the bidding stack cannot start: ${why}`, 'stack')
   const pgBin = postgresBinDir() as string
@@ -77,7 +83,7 @@ export async function startBiddingStack(options: { dir: string }): Promise<Biddi
     chownSync(pgData, user.uid, user.gid)
     chmodSync(options.dir, statSync(options.dir).mode | 0o011)
   }
-  const table = biddingProcesses({ dir: options.dir, pgBin, pgUser: user, node: process.execPath })
+  const table = biddingProcesses({ dir: options.dir, pgBin, pgUser: user, node: process.execPath, outboxLimit: options.outboxLimit ?? 100_000 })
   const ports: Record<string, number> = {}
   for (const def of table) ports[def.name] = await freePort()
   const procs = new Map<ServiceName, RunningProcess>()

@@ -160,4 +160,25 @@ describe.skipIf(unavailable !== null)('bidding stack', () => {
       expect(archive).toEqual({ rows: 53, distinctIds: 53, max: 53 })
     })
   })
+  test('a full outbox drops the oldest bids and reports them lost; the rest are flushed and archived', async () => {
+    const dir = newDir()
+    const stack = await startBiddingStack({ dir, outboxLimit: 5 })
+    try {
+      const item = await createItem(stack.api, 0)
+      await stack.kill('nats')
+      await until('API sees NATS gone', () => getJson<ApiStats>(`${stack.api}/stats`), (s) => !s.natsConnected)
+      const during = await bidSequence(stack.api, item, [1, 2, 3, 4, 5, 6, 7, 8])
+      expect(during.statuses).toEqual(Array.from({ length: 8 }, () => 201))
+      expect(await getJson<ApiStats>(`${stack.api}/stats`)).toMatchObject({ accepted: 8, buffered: 8, pending: 5, lost: 3 })
+      await stack.start('nats')
+      expect(await until('outbox flushed', () => getJson<ApiStats>(`${stack.api}/stats`), (s) => s.natsConnected && s.pending === 0))
+        .toMatchObject({ published: 5, flushed: 5, lost: 3 })
+      // The archive holds exactly the five that were kept: the newest, so the top price is there.
+      const archive = await until('archive caught up', () => archiveOf(stack.postgresUrl, item), (a) => a.rows >= 5)
+      expect(archive).toEqual({ rows: 5, distinctIds: 5, max: 8 })
+    } finally {
+      await stack.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
