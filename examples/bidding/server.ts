@@ -1,5 +1,7 @@
 /**
- * An auction like the bidding experiments' system: bids over HTTP on contested items (a bid is
+ * An in-process stand-in for the bidding system, kept for driver tests that need a fan-out server
+ * with a known broadcast delay (test/drivers/ws-fanout.test.ts); the real system, with Redis, NATS
+ * and Postgres, is stack.ts. Like it: bids over HTTP on contested items (a bid is
  * accepted only when it beats the current price, atomically), and every accepted bid broadcast to
  * the item's WebSocket viewers after an optional, known delay — so a suite can measure fan-out.
  */
