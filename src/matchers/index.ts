@@ -4,6 +4,8 @@
  */
 import { errorRateBelow, healthyGenerator, latencyBelow, matchBaseline, passThresholds, throughputAbove, type MatcherOutcome, type UpdateMode } from './kernels.ts'
 import type { Tolerances } from '../report/compare.ts'
+import { recoverWithin } from './recovery-kernel.ts'
+import type { RecoveryTolerance } from '../metrics/recovery.ts'
 import { isCI } from '../core/ci.ts'
 
 interface Ctx {
@@ -36,6 +38,7 @@ export const loadspecMatchers = {
   toHaveThroughputAbove(this: Ctx, received: unknown, rps: number) { return wrap(throughputAbove('toHaveThroughputAbove', received, rps), this) },
   toPassThresholds(this: Ctx, received: unknown) { return wrap(passThresholds('toPassThresholds', received), this) },
   toHaveHealthyGenerator(this: Ctx, received: unknown) { return wrap(healthyGenerator('toHaveHealthyGenerator', received), this) },
+  toRecoverWithin(this: Ctx, received: unknown, ms: number, tolerance?: RecoveryTolerance) { return wrap(recoverWithin('toRecoverWithin', received, ms, tolerance), this) },
   toMatchBaseline(this: Ctx, received: unknown, tolerances?: Tolerances) {
     const o = matchBaseline('toMatchBaseline', received, tolerances, this.testPath, updateMode(this))
     // A verdict the noise cannot decide passes, but says so with both figures.
@@ -63,6 +66,12 @@ export interface LoadspecMatchers<R = unknown> {
   toPassThresholds(): R
   /** No generator thread saturated (event-loop delay p99 ≤ 50 ms, CPU ≤ 90% of a core). */
   toHaveHealthyGenerator(): R
+  /**
+   * Every fault of the run's fault timeline recovered within `ms` of its end: from then on each
+   * second's error rate and p95 stay within `tolerance` of the seconds before the first fault
+   * (error rate +0.01, p95 +50 % by default).
+   */
+  toRecoverWithin(ms: number, tolerance?: { errorRate?: number; p95?: number }): R
   /**
    * No regression against this run's baseline beyond `tolerances` (p95 +10%, error rate +0.5
    * points, throughput −10% by default). Written on the first run, rewritten with -u, never in CI.

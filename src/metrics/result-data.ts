@@ -65,6 +65,18 @@ export interface ResultData {
   readonly fingerprint?: string
   /** Version of loadspec that produced the result. */
   readonly loadspec?: string
+  /** The faults of the block's fault timeline, as carried out. */
+  readonly faults?: readonly FaultMarkData[]
+}
+
+/** A fault as carried out, in ms after the load's start (services/faults.ts). */
+export interface FaultMarkData {
+  readonly index: number
+  readonly service: string
+  /** `kill broadcast for 5s`, `latency on api for 2s`. */
+  readonly label: string
+  readonly atMs: number
+  readonly endMs: number
 }
 
 /** A shard as written (`2/4`, `1/4:1/2 of 0,1/4,1/2,1`) and the indices it owns (core/segment.ts). */
