@@ -33,7 +33,11 @@ export function chartsOf(result: PerfResult): BlockCharts {
   // A second without samples has max 0 (no request takes 0 µs).
   const ms = (p: { max: number }, v: number) => (p.max > 0 ? r3(v) : null)
   const plan = result.data.plan as { phases?: { atMs: number; label: string }[] } | undefined
-  const phases = (plan?.phases ?? []).map((p) => ({ t: r3(p.atMs / 1000), label: p.label }))
+  const phases = [
+    ...(plan?.phases ?? []).map((p) => ({ t: r3(p.atMs / 1000), label: p.label })),
+    // A fault is marked where it began and where it ended, on every chart.
+    ...(result.toJSON().faults ?? []).flatMap((f) => [{ t: r3(f.atMs / 1000), label: `⚡ ${f.label}` }, { t: r3(f.endMs / 1000), label: `${f.label} ends` }]),
+  ].sort((a, b) => a.t - b.t)
   const limits: ChartLimit[] = []
   for (const th of result.thresholds) {
     if (th.key !== latencyMetric) continue

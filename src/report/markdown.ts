@@ -1,6 +1,6 @@
 /** A Markdown summary of perf blocks for pull requests (GitHub's job summary). */
 import type { BlockDigest } from './summary.ts'
-import { bytes, endpointRows, LATENCY_HEADERS, rowCells } from './table.ts'
+import { bytes, endpointRows, faultLine, LATENCY_HEADERS, rowCells } from './table.ts'
 
 export function markdownSummary(blocks: readonly BlockDigest[]): string {
   const out = ['## loadspec', '']
@@ -14,6 +14,7 @@ export function markdownSummary(blocks: readonly BlockDigest[]): string {
       out.push(`| ${escape(name as string)} | ${figures.join(' | ')} |`)
     }
     out.push('')
+    for (const f of d.faults ?? []) out.push(`- ⚡ ${escape(faultLine(f))}`)
     for (const t of d.thresholds) out.push(`- ${t.ok ? '✅' : '❌'} ${code(`${t.key} ${t.source}`)} (actual ${t.actual === null ? 'no data' : +t.actual.toFixed(3)})`)
     if (d.data.sent + d.data.received > 0) out.push(`- data: ↑ ${bytes(d.data.sent)} ↓ ${bytes(d.data.received)}`)
     out.push('')

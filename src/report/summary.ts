@@ -4,6 +4,7 @@
  */
 import type { MetricView, PerfResult } from '../metrics/result.ts'
 import type { ThresholdResult } from '../metrics/result-data.ts'
+import { recoveries } from '../metrics/recovery.ts'
 
 export interface LatencyDigest { readonly p50: number; readonly p90: number; readonly p95: number; readonly p99: number; readonly max: number; readonly mean: number }
 
@@ -36,6 +37,15 @@ export interface BlockDigest {
   readonly scheduleLagP99?: number | undefined
   /** The JSON result file this run wrote, when a report directory is set (the HTML report reads it). */
   readonly resultFile?: string | undefined
+  /** The faults of the run's fault timeline, with their recovery (ms after the fault ended; null: none). */
+  readonly faults?: readonly FaultDigest[] | undefined
+}
+
+export interface FaultDigest {
+  readonly label: string
+  readonly atMs: number
+  readonly endMs: number
+  readonly recoveryMs: number | null
 }
 
 function row(name: string, v: MetricView): RowDigest {
@@ -49,6 +59,7 @@ export function digest(result: PerfResult): BlockDigest {
   const { sent, received } = result.dataTransfer
   const checks = result.rate('checks')
   const lag = result.trend('schedule_lag')
+  const faults = result.toJSON().faults ?? []
   return {
     name: result.name,
     durationMs: result.duration,
@@ -71,5 +82,6 @@ export function digest(result: PerfResult): BlockDigest {
     generatorProblems: result.generator.problems,
     workers: result.generator.workers.length,
     scheduleLagP99: lag && lag.count > 0 ? lag.p99 : undefined,
+    ...(faults.length ? { faults: recoveries(result.timeline, faults).map((r) => ({ label: r.fault.label, atMs: r.fault.atMs, endMs: r.fault.endMs, recoveryMs: r.recoveryMs })) } : {}),
   }
 }

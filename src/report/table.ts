@@ -3,7 +3,7 @@
  * percentiles, then errors, bandwidth and thresholds. Plain text unless the caller passes a
  * palette (the reporter does when its output is a terminal, see colors.ts).
  */
-import type { BlockDigest, RowDigest } from './summary.ts'
+import type { BlockDigest, FaultDigest, RowDigest } from './summary.ts'
 import { formatDuration } from '../core/duration.ts'
 import { PLAIN, type Palette } from './colors.ts'
 
@@ -46,11 +46,18 @@ export function formatBlock(d: BlockDigest, c: Palette = PLAIN): string {
   if (d.generatorProblems.length) {
     out.push(c.warn(`  ⚠ generator saturated — its own delay is in these latencies: ${d.generatorProblems.join('; ')}`))
   }
+  for (const f of d.faults ?? []) out.push(c.warn(`  ⚡ ${faultLine(f)}`))
   for (const t of d.thresholds) {
     const actual = `actual ${t.actual === null ? 'no data' : +t.actual.toFixed(3)}`
     out.push(`  ${t.ok ? c.ok('✓') : c.bad('✗')} ${t.key} ${t.source}  (${t.ok ? actual : c.bad(actual)})`)
   }
   return out.join('\n')
+}
+
+/** `kill api for 2s at 5.0–7.0 s · recovered 1.0 s after it ended`, for the text and Markdown summaries. */
+export function faultLine(f: FaultDigest): string {
+  const rec = f.recoveryMs === null ? 'not recovered by the end of the load' : `recovered ${(f.recoveryMs / 1000).toFixed(1)} s after it ended`
+  return `${f.label} at ${(f.atMs / 1000).toFixed(1)}–${(f.endMs / 1000).toFixed(1)} s · ${rec}`
 }
 
 /** The rows every endpoint table shows (text, Markdown, HTML): each endpoint, then the total when there are several. */

@@ -62,3 +62,18 @@ describe('recovery from a fault', () => {
     expect(() => expect(r).toRecoverWithin(1000)).toThrow(/had no faults, so there is nothing to recover from/)
   })
 })
+
+describe('faults in the reports', () => {
+  test('the summary, the Markdown summary and the HTML charts mark each fault with its recovery', async () => {
+    const { digest } = await import('../../src/report/summary.ts')
+    const { formatBlock } = await import('../../src/report/table.ts')
+    const { markdownSummary } = await import('../../src/report/markdown.ts')
+    const { chartsOf } = await import('../../src/report/html-charts.ts')
+    const r = resultOf([healthy, healthy, healthy, healthy, healthy, [100, 100, 1], [100, 100, 1], [100, 0, 50], healthy, healthy], [kill])
+    const d = digest(r)
+    expect(d.faults).toEqual([{ label: 'kill api for 2s', atMs: 5000, endMs: 7000, recoveryMs: 1000 }])
+    expect(formatBlock(d)).toContain('⚡ kill api for 2s at 5.0–7.0 s · recovered 1.0 s after it ended')
+    expect(markdownSummary([d])).toContain('- ⚡ kill api for 2s at 5.0–7.0 s · recovered 1.0 s after it ended')
+    expect(chartsOf(r).phases).toEqual(expect.arrayContaining([{ t: 5, label: '⚡ kill api for 2s' }, { t: 7, label: 'kill api for 2s ends' }]))
+  })
+})
