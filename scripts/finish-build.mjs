@@ -5,7 +5,8 @@
 // entries Jest's module runtime needs (below), and check that every source map carries the sources
 // it names (the package ships no src/).
 import { copyFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { build } from 'esbuild'
 
 for (const f of readdirSync('src/pool').filter((n) => n.endsWith('.cjs'))) copyFileSync(`src/pool/${f}`, `dist/pool/${f}`)
@@ -22,20 +23,25 @@ for (const [dir, entry, types] of [['vitest', 'index', 'matchers-v5'], ['vitest'
 // dist, bundled by esbuild into one file per entry under dist/cjs.
 // - `import.meta.url` in each file becomes the URL of that file's ES build (it finds its assets,
 //   its package.json and the worker bundle's parts beside it), computed from __dirname at run time.
-// - ES-only packages (tinypool) are loaded with Node's own require (require(esm), Node >= 22.12),
-//   made by node:module's createRequire, which Jest passes through untouched. esbuild too: one
-//   copy per process instead of one per test file.
-const NATIVE = ['tinypool', 'esbuild']
+// - ES-only packages are bundled in (Jest's runtime refuses to require them, and intercepts every
+//   way to reach Node's own require); their `import.meta.url` becomes the URL of the installed
+//   package's file, so tinypool still starts its workers from its own entry files.
+const ES_ONLY = ['tinypool']
 const entries = { index: 'dist/index.js', jest: 'dist/plugin/jest/index.js', 'jest-setup': 'dist/plugin/jest/setup.js', 'jest-reporter': 'dist/plugin/jest/reporter.js' }
 const cjsPlugin = {
   name: 'loadspec-cjs',
   setup(b) {
-    b.onResolve({ filter: new RegExp(`^(${NATIVE.join('|')})$`) }, (a) => ({ path: a.path, namespace: 'native' }))
-    b.onLoad({ filter: /.*/, namespace: 'native' }, (a) => ({ loader: 'js', contents:
-      `const ns = require('node:module').createRequire(__filename)(${JSON.stringify(a.path)});\n` +
-      `module.exports = ns && ns.__esModule === undefined && 'default' in ns ? { __esModule: true, ...ns } : ns;` }))
+    b.onResolve({ filter: new RegExp(`^(${ES_ONLY.join('|')})$`) }, (a) => ({ path: createRequire(import.meta.url).resolve(a.path) }))
+    b.onLoad({ filter: /[/\\]node_modules[/\\].*\.js$/ }, (a) => {
+      const pkg = ES_ONLY.find((n) => a.path.includes(`${sep}node_modules${sep}${n}${sep}`))
+      if (!pkg) return undefined
+      const main = createRequire(import.meta.url).resolve(pkg)
+      const rel = relative(dirname(main), a.path).split(sep).join('/')
+      return { loader: 'js', contents: readFileSync(a.path, 'utf8').replaceAll('import.meta.url', `__loadspecPackageUrl(${JSON.stringify(pkg)}, ${JSON.stringify(rel)})`) }
+    })
     b.onLoad({ filter: /[/\\]dist[/\\].*\.js$/ }, (a) => {
-      const rel = relative(resolve('dist'), a.path).split('\\').join('/')
+      if (a.path.includes(`${sep}node_modules${sep}`)) return undefined
+      const rel = relative(resolve('dist'), a.path).split(sep).join('/')
       return { loader: 'js', contents: readFileSync(a.path, 'utf8').replaceAll('import.meta.url', `__loadspecUrl(${JSON.stringify(rel)})`) }
     })
   },
@@ -44,7 +50,10 @@ await build({
   entryPoints: entries, outdir: 'dist/cjs', outExtension: { '.js': '.cjs' }, bundle: true, platform: 'node', format: 'cjs', target: 'node22',
   packages: 'external', plugins: [cjsPlugin], sourcemap: true, logLevel: 'warning',
   // Defined before any bundled module, whose own `require` (html.ts has one) may shadow Node's.
-  banner: { js: `const __loadspecUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', rel)).href;` },
+  banner: { js: [
+    `const __loadspecUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', rel)).href;`,
+    `const __loadspecPackageUrl = (pkg, rel) => require('node:url').pathToFileURL(require('node:path').join(require('node:path').dirname(require.resolve(pkg)), rel)).href;`,
+  ].join('\n') },
   // The reporter is Jest's default export; everything else keeps its named exports.
   footer: { js: 'if (module.exports.default && !module.exports.perf && !module.exports.run) module.exports = Object.assign(module.exports.default, module.exports);' },
 })
