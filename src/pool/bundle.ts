@@ -102,6 +102,22 @@ function cached(key: string, file: string, lines: string[], stub: RunnerStub = V
   return p
 }
 
+/**
+ * In the built package, loadspec's own modules are imported from where it is installed rather
+ * than copied into the bundle: their packages (zod, undici…) then resolve from loadspec's
+ * location, as they must where the project's node_modules does not hold them (pnpm, a linked
+ * package). The runner stubs (.cjs) stay bundled: their exports are made at run time. From the
+ * sources (.ts) everything is bundled, as Node could not load the TypeScript on every version.
+ */
+const packageRoot = dirname(here)
+const ownFilesExternal = {
+  name: 'loadspec-own-files',
+  setup(b: { onResolve(o: { filter: RegExp }, f: (a: { path: string }) => { path: string; external: boolean } | undefined): void }) {
+    if (ext !== '.js') return
+    b.onResolve({ filter: /\.js$/ }, (a) => (a.path.startsWith(packageRoot) ? { path: pathToFileURL(a.path).href, external: true } : undefined))
+  },
+}
+
 /** A bundle file not used for this long is removed by the next process that bundles. */
 const UNUSED_MS = 7 * 24 * 3600 * 1000
 const pruned = new Set<string>()
@@ -113,7 +129,7 @@ async function make(file: string, contents: string, stub: RunnerStub): Promise<s
   const built = await build({
     stdin: { contents, resolveDir: dirname(file), sourcefile: 'loadspec-worker-entry.mjs', loader: 'js' },
     bundle: true, platform: 'node', format: 'esm', target: 'node22', packages: 'external', outfile: join(outDir, 'bundle.mjs'),
-    alias: { ...stub.alias }, sourcemap: 'inline', logLevel: 'silent', write: false,
+    alias: { ...stub.alias }, sourcemap: 'inline', logLevel: 'silent', write: false, plugins: [ownFilesExternal],
   })
   const code = (built.outputFiles[0] as { contents: Uint8Array }).contents
   const out = join(outDir, `${createHash('sha1').update(code).digest('hex').slice(0, 16)}.mjs`)
