@@ -25,9 +25,11 @@ echo '{ "name": "jest29-fixtures", "private": true, "type": "module" }' > "$jest
 (cd "$jest29" && npm install --no-audit --no-fund --prefer-offline jest@29 @jest/globals@29 babel-jest@29 ts-jest@29 @swc/jest @swc/core \
   @babel/core@7 @babel/preset-typescript@7 @babel/plugin-transform-modules-commonjs@7 node@22 >/dev/null)
 for d in "$jest29" perf/jest; do mkdir -p "$d/node_modules"; [ -e "$d/node_modules/loadspec" ] || ln -s "$dir" "$d/node_modules/loadspec"; done
+# A fresh project with Jest 29 and the packed package: the matcher types both ways, a suite through the require entries.
+LOADSPEC_COMPAT_JEST=29 npx vitest run --config vitest.jest.config.ts test/e2e/jest-pack.test.ts
 for node in "$(command -v node)" "$jest29/node_modules/.bin/node"; do
   echo "relay suite and Jest end-to-end tests on jest $(node -p "require('$jest29/node_modules/jest/package.json').version"), node $("$node" --version)"
   LOADSPEC_JEST_PROJECT="$jest29" "$node" "$jest29/node_modules/jest/bin/jest.js" --config perf/jest/jest.config.cjs --ci --detectOpenHandles
   # The end-to-end test starts Jest with the Node that runs it.
-  LOADSPEC_JEST_PROJECT="$jest29" "$node" node_modules/vitest/vitest.mjs run --config vitest.jest.config.ts
+  LOADSPEC_JEST_PROJECT="$jest29" "$node" node_modules/vitest/vitest.mjs run --config vitest.jest.config.ts test/e2e/jest-plugin.test.ts
 done
