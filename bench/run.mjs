@@ -197,7 +197,7 @@ if (want('grpc')) {
 // 7. The runner must not cost the load anything: the same perf block under Jest and under Vitest.
 if (want('jest')) {
   log('jest: the same perf block under Jest and Vitest (50 VUs, one worker, nginx)')
-  const nginx = await startNginx({ core: SERVER_CORE, port: 18084, dir: `${tmp}nginx-jest` })
+  const nginx = await startNginx({ core: SERVER_CORE, port: 18094, dir: `${tmp}nginx-jest` })
   try {
     const runs = await interleave({ vitest: () => runnerCost('vitest', nginx.url), jest: () => runnerCost('jest', nginx.url) }, COST_REPS)
     const v = runs.vitest
@@ -218,6 +218,8 @@ if (!args.includes('--no-readme') && !quick && only.length === 0) updateReadme(m
  * One run of bench/runner's block under `runner` (a project in tmp whose node_modules/loadspec is
  * this package, built): CPU per request of the load's worker thread (its own CPU time, from the
  * result's generator health) and of the whole runner process in its steady state (from /proc).
+ * Both runners keep the test in their own process (one Jest file runs in band; Vitest on its
+ * threads pool), so /proc sees the test's threads.
  */
 async function runnerCost(runner, url) {
   const dir = `${tmp}runner-${runner}/`
@@ -227,13 +229,13 @@ async function runnerCost(runner, url) {
     writeFileSync(`${dir}package.json`, JSON.stringify({ name: `bench-${runner}`, private: true, type: 'module' }))
     const block = readFileSync(here('./runner/block.ts.tpl'), 'utf8').replace('__RUNNER__', `loadspec/${runner}`)
     writeFileSync(`${dir}block.test.ts`, block)
-    writeFileSync(`${dir}vitest.config.mjs`, `import { loadspec } from 'loadspec/vitest'\nexport default { plugins: [loadspec({ reportDir: 'out', summary: false, progress: false })], test: { include: ['block.test.ts'], testTimeout: 120000 } }\n`)
+    writeFileSync(`${dir}vitest.config.mjs`, `import { loadspec } from 'loadspec/vitest'\nexport default { plugins: [loadspec({ reportDir: ${JSON.stringify(`${dir}out`)}, summary: false, progress: false })], test: { include: ['block.test.ts'], testTimeout: 120000 } }\n`)
     writeFileSync(`${dir}jest.config.cjs`, `module.exports = { rootDir: __dirname, testEnvironment: 'node', testMatch: ['<rootDir>/block.test.ts'],
   transform: { '\\\\.ts$': [${JSON.stringify(here('../node_modules/@swc/jest/index.js'))}, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
-  reporters: [['loadspec/jest/reporter', { reportDir: 'out', summary: false, progress: false }]] }\n`)
+  reporters: [['loadspec/jest/reporter', { reportDir: ${JSON.stringify(`${dir}out`)}, summary: false, progress: false }]] }\n`)
   }
   rmSync(`${dir}out`, { recursive: true, force: true })
-  const bin = runner === 'jest' ? [here('../node_modules/jest/bin/jest.js'), '--config', `${dir}jest.config.cjs`] : [here('../node_modules/vitest/vitest.mjs'), 'run', '--root', dir, '--config', `${dir}vitest.config.mjs`]
+  const bin = runner === 'jest' ? [here('../node_modules/jest/bin/jest.js'), '--config', `${dir}jest.config.cjs`] : [here('../node_modules/vitest/vitest.mjs'), 'run', '--root', dir, '--config', `${dir}vitest.config.mjs`, '--pool', 'threads']
   const m = await measure(node, bin, { core: GEN_CORE, timeoutMs: 180_000, env: { CI: 'true', BENCH_URL: url, BENCH_SECONDS: String(SECS), LOADSPEC_PROFILE: '' } })
   const { PerfResult } = await import(here('../dist/index.js'))
   const r = new PerfResult(JSON.parse(readFileSync(`${dir}out/runner-cost.json`, 'utf8')))
