@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'perf/**/*.perf.ts'],
     // The Jest end-to-end tests run on the built package: `npm run test:jest` (vitest.jest.config.ts).
-    exclude: ['test/fixtures/**', 'node_modules/**', 'test/e2e/jest*.test.ts'],
+    exclude: ['test/fixtures/**', '**/node_modules/**', 'test/e2e/jest*.test.ts'],
     testTimeout: 60_000,
   },
 })
