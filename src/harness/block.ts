@@ -9,6 +9,7 @@ import type { PerfOptions } from '../core/options.ts'
 import type { PreparedBlock } from '../core/run.ts'
 import { AbortedError, ThresholdsFailedError } from '../errors.ts'
 import { PerfResult } from '../metrics/result.ts'
+import type { RunnerStub } from '../pool/bundle.ts'
 import { writeResultFiles } from '../report/files.ts'
 import { digest, type BlockDigest } from '../report/summary.ts'
 import { formatBlock } from '../report/table.ts'
@@ -71,6 +72,9 @@ export function digestWithFile(result: PerfResult): BlockDigest {
   return { ...digest(result), resultFile: dir ? writeResultFiles(result, dir)[0] : undefined }
 }
 
-function hostStub(host: BlockHost | undefined) {
-  return host?.stub ?? { name: 'none', alias: {} }
+/** Outside a test there is no test file for workers to load, so no runner to stub. */
+const NO_RUNNER: RunnerStub = { name: 'none', alias: {} }
+
+function hostStub(host: BlockHost | undefined): RunnerStub {
+  return host?.stub ?? NO_RUNNER
 }
