@@ -6,7 +6,8 @@ export default defineConfig({
   plugins: [loadspec({ profile: 'ci' })],
   test: {
     include: ['test/**/*.test.ts', 'perf/**/*.perf.ts'],
-    exclude: ['test/fixtures/**', 'node_modules/**'],
+    // The Jest end-to-end tests run on the built package: `npm run test:jest` (vitest.jest.config.ts).
+    exclude: ['test/fixtures/**', '**/node_modules/**', 'test/e2e/jest*.test.ts'],
     testTimeout: 60_000,
   },
 })

@@ -1,10 +1,10 @@
 // `npm run bench`: loadspec against wrk, autocannon and bare Node clients, measured side by side in
 // one run on this machine (targets on core 0, generators on core 1), written to bench/results.json
 // and bench/results.md (a partial run: bench/results.<sections>.*), printed, and copied into README between the bench markers.
-// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,cli,proxy, --no-readme.
+// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,cli,proxy,jest, --no-readme.
 import { cpus, totalmem } from 'node:os'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { measure, median, resultOf, startServer } from './lib/proc.mjs'
 import { startNginx } from './lib/nginx.mjs'
@@ -255,6 +255,19 @@ if (want('proxy')) {
   } finally { await proxy.stop(); await nginx.stop() }
 }
 
+// 9. The runner must not cost the load anything: the same perf block under Jest and under Vitest.
+if (want('jest')) {
+  log('jest: the same perf block under Jest and Vitest (50 VUs, one worker, nginx)')
+  const nginx = await startNginx({ core: SERVER_CORE, port: 18094, dir: `${tmp}nginx-jest` })
+  try {
+    const runs = await interleave({ vitest: () => runnerCost('vitest', nginx.url), jest: () => runnerCost('jest', nginx.url) }, COST_REPS)
+    const v = runs.vitest
+    results.sections.jest = Object.fromEntries(Object.entries(runs).map(([k, list]) => [k, { rps: med(list, 'rps'), loadUsPerReq: med(list, 'loadUsPerReq'),
+      steadyUsPerReq: med(list, 'steadyUsPerReq'), loadVsVitest: pairedRatio(list, v, 'loadUsPerReq'), steadyVsVitest: pairedRatio(list, v, 'steadyUsPerReq'), runs: list }]))
+    log(`  jest / vitest: load thread ${results.sections.jest.jest.loadVsVitest.toFixed(3)}, process steady state ${results.sections.jest.jest.steadyVsVitest.toFixed(3)}`)
+  } finally { await nginx.stop() }
+}
+
 rmSync(tmp, { recursive: true, force: true })
 const md = markdown(results)
 // A partial run (--only, --quick) writes beside the full run's figures, never over them.
@@ -263,6 +276,37 @@ writeFileSync(here(`${stem}.json`), JSON.stringify(results, null, 2) + '\n')
 writeFileSync(here(`${stem}.md`), md + '\n')
 process.stdout.write(md + '\n')
 if (!args.includes('--no-readme') && !quick && only.length === 0) updateReadme(md)
+
+/**
+ * One run of bench/runner's block under `runner` (a project in tmp whose node_modules/loadspec is
+ * this package, built): CPU per request of the load's worker thread (its own CPU time, from the
+ * result's generator health) and of the whole runner process in its steady state (from /proc).
+ * Both runners keep the test in their own process (one Jest file runs in band; Vitest on its
+ * threads pool), so /proc sees the test's threads.
+ */
+async function runnerCost(runner, url) {
+  const dir = `${tmp}runner-${runner}/`
+  if (!existsSync(dir)) {
+    mkdirSync(`${dir}node_modules`, { recursive: true })
+    symlinkSync(here('..'), `${dir}node_modules/loadspec`, 'dir')
+    writeFileSync(`${dir}package.json`, JSON.stringify({ name: `bench-${runner}`, private: true, type: 'module' }))
+    const block = readFileSync(here('./runner/block.ts.tpl'), 'utf8').replace('__RUNNER__', `loadspec/${runner}`)
+    writeFileSync(`${dir}block.test.ts`, block)
+    writeFileSync(`${dir}vitest.config.mjs`, `import { loadspec } from 'loadspec/vitest'\nexport default { plugins: [loadspec({ reportDir: ${JSON.stringify(`${dir}out`)}, summary: false, progress: false })], test: { include: ['block.test.ts'], testTimeout: 120000 } }\n`)
+    writeFileSync(`${dir}jest.config.cjs`, `module.exports = { rootDir: __dirname, testEnvironment: 'node', testMatch: ['<rootDir>/block.test.ts'],
+  transform: { '\\\\.ts$': [${JSON.stringify(here('../node_modules/@swc/jest/index.js'))}, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  reporters: [['loadspec/jest/reporter', { reportDir: ${JSON.stringify(`${dir}out`)}, summary: false, progress: false }]] }\n`)
+  }
+  rmSync(`${dir}out`, { recursive: true, force: true })
+  const bin = runner === 'jest' ? [here('../node_modules/jest/bin/jest.js'), '--config', `${dir}jest.config.cjs`] : [here('../node_modules/vitest/vitest.mjs'), 'run', '--root', dir, '--config', `${dir}vitest.config.mjs`, '--pool', 'threads']
+  const m = await measure(node, bin, { core: GEN_CORE, timeoutMs: 180_000, env: { CI: 'true', BENCH_URL: url, BENCH_SECONDS: String(SECS), LOADSPEC_PROFILE: '' } })
+  const { PerfResult } = await import(here('../dist/index.js'))
+  const r = new PerfResult(JSON.parse(readFileSync(`${dir}out/runner-cost.json`, 'utf8')))
+  const seconds = r.duration / 1000
+  const loadCpu = r.generator.workers.reduce((a, w) => a + w.cpu, 0) * seconds
+  return { requests: r.requests, failed: Math.round(r.requests * r.errorRate), rps: r.requests / seconds, loadUsPerReq: (loadCpu * 1e6) / r.requests,
+    steadyUsPerReq: (m.steadyCpu * 1e6) / (r.requests / seconds), processCpuS: m.cpu }
+}
 
 function machine() {
   const c = cpus()
@@ -318,6 +362,12 @@ function markdown(r) {
     const c = s.cli
     out.push(`**CLI**: \`loadspec merge\` of 16 shards of a 60 s run (thresholds judged again) ${f(c.merge16Ms, 1)} ms; \`loadspec run\` start-up to its first request ${f(c.startupMs, 0)} ms` +
       `${c.k6StartupMs === null ? ' (k6 not installed here, so no k6 row)' : `; \`k6 run\` ${f(c.k6StartupMs, 0)} ms`}.`, '')
+  }
+  if (s.jest) {
+    out.push(`**Jest vs Vitest** (the same perf block, 50 VUs on one worker thread against nginx for ${r.seconds} s; median of ${s.jest.vitest?.runs.length ?? '?'}; CPU per request of the load's thread, and of the runner's whole process in its steady state; × Vitest is the median of the ratios within each repetition, target ≤ 1.05)`, '',
+      '| runner | req/s | load thread µs / request | × Vitest | process steady µs / request | × Vitest |', '|---|---:|---:|---:|---:|---:|')
+    for (const [k, v] of Object.entries(s.jest)) out.push(`| ${k} | ${f(v.rps, 0)} | ${f(v.loadUsPerReq, 2)} | ${f(v.loadVsVitest, 3)} | ${f(v.steadyUsPerReq, 2)} | ${f(v.steadyVsVitest, 3)} |`)
+    out.push(...failures(s.jest), '')
   }
   if (s.grpc) {
     out.push(`**gRPC** (unary, 50 concurrent; median of ${s.grpc['grpc-js bare']?.runs.length ?? '?'}; CPU per call over the whole process and in the steady state)`, '', '| client | calls/s | CPU µs / call | × bare | steady µs / call | × bare |', '|---|---:|---:|---:|---:|---:|')

@@ -1,8 +1,8 @@
 /**
- * loadspec, runner-free: `run(options)` generates load and returns a PerfResult. The Vitest
- * integration lives in `loadspec/vitest`.
+ * loadspec, runner-free: `run(options)` generates load and returns a PerfResult. The Vitest and Jest
+ * integrations live in `loadspec/vitest` and `loadspec/jest`.
  */
-export { run, type RunOptions } from './core/run.ts'
+export { run, type RunOptions } from './harness/run.ts'
 export type {
   PerfOptions, VuFunction, Thresholds, Stage, Duration, ExecutorOptions, ExecutorName, UserTypeOptions, ProfileOptions, HttpOptions,
 } from './core/options.ts'

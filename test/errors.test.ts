@@ -80,7 +80,7 @@ describe('loadspec errors', () => {
 const BARE_ERRORS_ALLOWED: Record<string, string> = {
   'src/errors.ts': 'toError() wraps a thrown non-error value, which is not misuse of loadspec',
   'src/drivers/http-error-kind.ts': 'transport faults carry undici codes (UND_ERR_*) so they are counted by kind, never thrown to users',
-  'src/pool/vitest-stub.cjs': 'runs inside a worker bundle as CommonJS text, where the package is not imported',
+  'src/pool/stub-chain.cjs': 'runs inside a worker bundle (the Vitest and Jest stubs) as CommonJS text, where the package is not imported',
   'src/pool/bundle.ts': 'the throw is generated code inside a worker bundle; module-scenario.ts checks the same earlier',
   'src/pool/run-pool.ts': 'worker exit and failure reasons; they reach users as the cause of a WorkerFailedError',
 }

@@ -6,14 +6,15 @@
  */
 import { basename, resolve } from 'node:path'
 import { AbortedError, CliError } from '../errors.ts'
-import { prepare, run, type RunOptions } from '../core/run.ts'
+import { prepare, type RunOptions } from '../core/run.ts'
+import { run } from '../harness/run.ts'
 import { execute } from '../core/execute.ts'
 import { applyOverrides } from '../core/overrides.ts'
-import { pooledRunner, resolveWorkers } from '../pool/run-pool.ts'
+import { DEFAULT_WORKERS, executeInput, runnerFor } from '../harness/runner.ts'
 import { parseDuration } from '../core/duration.ts'
 import type { PerfOptions, VuFunction } from '../core/options.ts'
 import type { PerfResult } from '../metrics/result.ts'
-import { bundleModuleExports } from '../pool/bundle.ts'
+import { ANY_RUNNER_STUB, bundleModuleExports } from '../pool/bundle.ts'
 import { workerRegistry, type Definition } from '../pool/registry.ts'
 import { digest } from '../report/summary.ts'
 import { formatBlock } from '../report/table.ts'
@@ -79,15 +80,12 @@ async function runJob(job: Job, overrides: Overrides, signal: AbortSignal, live:
   if (!job.file) return run({ ...options, profile, startAt, segment, executionSegment, executionSegmentSequence, name: job.name, signal, ...live })
   const { fn, ...blockOptions } = options as RunOptions<unknown> & { fn: VuFunction<unknown> }
   const block = prepare(job.name, blockOptions as PerfOptions<unknown>, fn, 'perf', profile, { segment, executionSegment, executionSegmentSequence })
-  const workers = resolveWorkers(block.plan.workers, DEFAULT_WORKERS)
-  const runner = workers > 0
-    ? pooledRunner({ file: job.file, name: job.name, workers, overrides: changes, profile: block.plan.profile ?? '', scale: block.plan.scale, segment: block.plan.segment.stripes })
-    : undefined
-  return execute({ ...block, setup: options.setup, teardown: options.teardown as ((d: unknown) => unknown) | undefined, data: options.data, signal, runner, startAt, ...live })
+  // As under the test runner, an inline perf() block's load runs off the main thread, in workers
+  // that load its file (written for Vitest or Jest: both runners' stubs stand in).
+  const runner = runnerFor(block, blockOptions as PerfOptions<unknown>, { file: job.file, overrides: changes, stub: ANY_RUNNER_STUB,
+    defaultWorkers: DEFAULT_WORKERS, noFile: `"${job.name}" has no file for workers to load` })
+  return execute(executeInput(block, options as PerfOptions<unknown>, { runner, signal, startAt, onProgress: live.onProgress }))
 }
-
-/** As under the test runner, an inline perf() block's load runs off the main thread. */
-const DEFAULT_WORKERS = 1
 
 interface Overrides {
   readonly set: Partial<RunOptions<unknown>>
@@ -102,7 +100,7 @@ function report(result: PerfResult, outs: OutSpecs, summaryExport: string | unde
 /** The blocks a file holds: one k6-shaped module, or the perf() blocks of a test file. */
 async function jobsOf(file: string, grep: string | undefined): Promise<Job[]> {
   // The bundle installs a fresh registry before the file runs, so perf() blocks record themselves.
-  const mod = (await import(await bundleModuleExports(file))) as Record<string, unknown>
+  const mod = (await import(await bundleModuleExports(file, ANY_RUNNER_STUB))) as Record<string, unknown>
   if (typeof mod['default'] === 'function') {
     const name = typeof mod['name'] === 'string' ? mod['name'] : basename(file).replace(/\.[cm]?[jt]s$/, '')
     if (grep && !name.includes(grep)) return []

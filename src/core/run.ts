@@ -1,16 +1,13 @@
 /**
- * `run()`: load with no test runner. Validates, runs setup → load → teardown on this thread and
- * returns the PerfResult; breached thresholds are in `result.thresholds`, not thrown.
+ * A block made ready to run: its options validated into a plan, once, at definition time, so bad
+ * options fail fast. Shared by every host (`run()`, perf blocks and scenarios under Vitest and Jest,
+ * `loadspec run`); running it is the harness's job (src/harness), which may use the worker pool.
  */
-import type { PerfResult } from '../metrics/result.ts'
-import { execute } from './execute.ts'
 import { normalizeOptions } from './normalize.ts'
 import type { PerfOptions, VuFunction } from './options.ts'
 import type { RunPlan } from './plan.ts'
 import type { ParsedThreshold } from '../metrics/thresholds.ts'
-import { InvalidOptionError } from '../errors.ts'
-import { modulePathOf, modulePlaceholder, moduleRunner } from '../pool/module-scenario.ts'
-import { resolveWorkers } from '../pool/run-pool.ts'
+import { modulePathOf, modulePlaceholder } from './module-fn.ts'
 import type { SegmentChoice } from './segment-choice.ts'
 
 export type RunOptions<D = unknown> = PerfOptions<D> & {
@@ -44,17 +41,4 @@ export function prepare(name: string, options: PerfOptions<unknown>, fn: VuFunct
   const plan = normalizeOptions(name, options, modulePath ? modulePlaceholder : (fn as VuFunction<unknown> | undefined), { kind, profile, segment })
   // normalize parsed the thresholds the profile chose and checked them against built-in metrics.
   return { plan, thresholds: plan.thresholds, modulePath }
-}
-
-export async function run<D = unknown>(options: RunOptions<D>): Promise<PerfResult> {
-  const { name = 'run', fn, profile, startAt, segment, executionSegment, executionSegmentSequence, ...rest } = options
-  const block = prepare(name, rest as PerfOptions<unknown>, fn as VuFunction<unknown> | string | URL | undefined, 'run', profile,
-    { segment, executionSegment, executionSegmentSequence })
-  // Without a test file, workers can only load a VU function that lives in a module.
-  const workers = resolveWorkers(block.plan.workers, 0)
-  if (workers > 0 && !block.modulePath) {
-    throw new InvalidOptionError('workers', `run(): workers: ${String(rest.workers)} needs the VU function in a module (fn: './my-scenario.ts', default export) so worker threads can load it; or set workers: 0`)
-  }
-  const runner = block.modulePath ? moduleRunner(block.plan, block.modulePath, rest as PerfOptions<unknown>, workers) : undefined
-  return execute({ ...block, setup: rest.setup, teardown: rest.teardown as ((d: unknown) => unknown) | undefined, data: rest.data, signal: rest.signal, onProgress: rest.onProgress, runner, startAt })
 }

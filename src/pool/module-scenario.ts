@@ -4,10 +4,9 @@
  * same code in this thread. Options travel to workers as JSON, so they must not hold functions
  * other than setup/teardown (which run on the caller's thread).
  */
-import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { DefinitionError, InvalidOptionError } from '../errors.ts'
+import { InvalidOptionError } from '../errors.ts'
 import { jsonSafeProblem } from '../core/json-safe.ts'
+import { withoutCallerOptions } from '../core/caller-options.ts'
 import { normalizeOptions } from '../core/normalize.ts'
 import { inlineRunner, type LoadRunner } from '../core/load-runner.ts'
 import type { PerfOptions, VuFunction } from '../core/options.ts'
@@ -15,21 +14,11 @@ import type { RunPlan } from '../core/plan.ts'
 import { bundleForModule, bundleModuleFunction } from './bundle.ts'
 import { pooledRunner } from './run-pool.ts'
 
-/** The absolute path when `fn` names a module, else null. */
-export function modulePathOf(fn: unknown): string | null {
-  if (fn instanceof URL) return fileURLToPath(fn)
-  if (typeof fn === 'string') return fn.startsWith('file:') ? fileURLToPath(fn) : resolve(process.cwd(), fn)
-  return null
-}
-
-/** Stands in for the module's function while options are validated on the caller's thread. */
-export const modulePlaceholder: VuFunction<unknown> = () => {
-  throw new DefinitionError('loadspec: the scenario module was not loaded')
-}
+export { modulePathOf, modulePlaceholder } from '../core/module-fn.ts'
 
 /** The options a worker needs, as JSON: everything but what runs on the caller's thread. */
 export function travellingOptions(name: string, options: PerfOptions<unknown>): Record<string, unknown> {
-  const { setup: _s, teardown: _t, signal: _g, data: _d, onProgress: _p, ...rest } = options as Record<string, unknown>
+  const rest = withoutCallerOptions(options as Record<string, unknown>)
   const problem = jsonSafeProblem(rest, 'options')
   if (problem) throw new InvalidOptionError('options', `"${name}" has its VU function in a module, so its options travel to workers as JSON: ${problem}. Keep functions in the module or in setup/teardown.`)
   return rest

@@ -1,26 +1,7 @@
-// Stands in for `vitest` when a worker thread loads a test file to find its perf blocks.
-// Worker threads have no test runner: tests and hooks are no-ops, describe() runs its body so
-// nested perf()/scenario() definitions are reached, and every property chains (test.skip.each…).
-// expect(value) throws: an assertion that silently passed inside a VU function would be a lie.
-// Exports are own properties: bundlers copy only those from a CommonJS module.
+// Stands in for `vitest` when a worker thread loads a test file to find its perf blocks
+// (stub-chain.cjs says how). Exports are own properties: bundlers copy only those from a CommonJS module.
 'use strict'
-function chain(runBody) {
-  const fn = function () {}
-  const proxy = new Proxy(fn, {
-    get: (target, prop) => (prop === 'then' ? undefined : prop === 'prototype' ? target.prototype : chain(runBody)),
-    apply: (_target, _this, args) => {
-      if (runBody) { const body = args.find((a) => typeof a === 'function'); if (body) body() }
-      return proxy
-    },
-  })
-  return proxy
-}
-const expect = new Proxy(function () {}, {
-  get: () => chain(false),
-  apply: () => {
-    throw new Error('expect() does not run inside a load worker: record outcomes in a VU function with check(value, { label: predicate }) and assert on the result in the test')
-  },
-})
+const { chain, expect } = require('./stub-chain.cjs')
 const runsBody = ['describe', 'suite']
 const names = ['test', 'it', 'describe', 'suite', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach', 'aroundAll', 'aroundEach', 'vi', 'vitest',
   'assert', 'assertType', 'expectTypeOf', 'onTestFailed', 'onTestFinished', 'bench', 'inject', 'chai', 'should', 'createExpect', 'recordArtifact', 'TestRunner']

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { normalizeOptions, type NormalizeContext } from '../../src/core/normalize.ts'
-import { run } from '../../src/core/run.ts'
+import { run } from '../../src/index.ts'
 import { InvalidOptionError } from '../../src/errors.ts'
 
 const fn = async () => {}

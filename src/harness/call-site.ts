@@ -1,12 +1,12 @@
 /**
  * Where the user called `perf()` or `scenario().run()`, for the errors a block fails with.
  *
- * A perf block's test body runs later, from Vitest, so an error thrown in it has only loadspec's
- * frames (and, in an installed package, Vitest hides node_modules frames, leaving none at all).
- * Capturing the stack at the user's call and giving it to loadspec's own errors makes Vitest
+ * A perf block's test body runs later, from the test runner, so an error thrown in it has only loadspec's
+ * frames (and, in an installed package, runners hide node_modules frames, leaving none at all).
+ * Capturing the stack at the user's call and giving it to loadspec's own errors makes the runner
  * show the user's `perf(…)` / `.run(…)` line and its code frame.
  */
-import { isLoadspecError } from '../../errors.ts'
+import { isLoadspecError } from '../errors.ts'
 
 /** The stack at the call of `callee`, without `callee`'s own frame and those above it. */
 export function captureCallSite(callee: (...args: never[]) => unknown): string {
