@@ -24,6 +24,7 @@ import type { RunPlan } from '../../core/plan.ts'
 import { jsonSafeProblem } from '../../core/json-safe.ts'
 import { moduleRunner } from '../../pool/module-scenario.ts'
 import { InvalidOptionError } from '../../errors.ts'
+import { assertFitsTest, testDeadline, type RunningTest } from './test-time.ts'
 
 registerMatchers()
 
@@ -53,6 +54,13 @@ function runnerFor(block: PreparedBlock, options: PerfOptions<unknown>, file: st
   return pooledRunner({ file, name: plan.name, workers, overrides, profile: plan.profile ?? '', scale: plan.scale })
 }
 
+/** The test timeout of a perf block: the chosen profile's `timeout`, else the block's, else its planned length + margin. */
+function blockTimeout(o: PerfOptions<unknown>, block: PreparedBlock): number {
+  const chosen = block.plan.profile ? o.profiles?.[block.plan.profile]?.timeout : undefined
+  const t = chosen ?? o.timeout
+  return t !== undefined ? parseDuration(t, 'timeout') : block.plan.maxDurationMs + TIMEOUT_MARGIN_MS
+}
+
 /** `fn`: the VU function, or the path / file URL of a module whose default export it is. */
 type PerfFn = <D = unknown>(name: string, options: PerfOptions<D>, fn?: VuFunction<D> | string | URL) => void
 type TestLike = typeof test | typeof test.only | typeof test.skip
@@ -70,7 +78,7 @@ function define(register: TestLike): PerfFn {
       return
     }
     const o = options as PerfOptions<unknown>
-    const timeout = o.timeout !== undefined ? parseDuration(o.timeout) : block.plan.maxDurationMs + TIMEOUT_MARGIN_MS
+    const timeout = blockTimeout(o, block)
     register(name, { timeout }, async (ctx: TestContext) => {
       let result: PerfResult
       try {
@@ -130,16 +138,24 @@ export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?
     async run(overrides = {}) {
       const merged = { ...options, ...overrides } as PerfOptions<unknown>
       const block = prepare(name, merged, fn as VuFunction<unknown> | undefined, 'scenario')
-      const task = TestRunner.getCurrentTest() as unknown as { meta: Record<string, unknown>; context?: { signal?: AbortSignal }; file?: { filepath?: string } } | undefined
-      const signal = merged.signal ?? task?.context?.signal
+      const task = TestRunner.getCurrentTest() as unknown as (RunningTest & { meta: Record<string, unknown>; context?: { signal?: AbortSignal }; file?: { filepath?: string } }) | undefined
+      // A load that cannot fit in its test's timeout fails now, not at the timeout.
+      assertFitsTest(name, block.plan, task)
       // Workers rebuild the options from the file; only plain data can travel with them.
       const { setup: _s, teardown: _t, signal: _g, data: _d, onProgress: _p, ...travel } = overrides as Record<string, unknown>
       const problem = jsonSafeProblem(travel, 'overrides')
       const workers = resolveWorkers(block.plan.workers, DEFAULT_WORKERS)
       if (problem && workers > 0) throw new InvalidOptionError('overrides', `scenario "${name}": ${problem}; functions cannot reach worker threads, so define them in scenario() or set workers: 0`)
-      const result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data, signal, onProgress: progressCallback(block.plan, task, merged.onProgress),
-        runner: runnerFor(block, merged, task?.file?.filepath, travel) })
+      const deadline = testDeadline(task)
+      const signals = [merged.signal ?? task?.context?.signal, deadline.signal].filter((x): x is AbortSignal => x !== undefined)
+      let result: PerfResult
+      try {
+        result = await execute({ ...block, setup: merged.setup, teardown: merged.teardown as ((d: unknown) => unknown) | undefined, data: merged.data,
+          signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0], onProgress: progressCallback(block.plan, task, merged.onProgress),
+          runner: runnerFor(block, merged, task?.file?.filepath, travel) })
+      } finally { deadline.dispose() }
       appendDigest(task, digestWithFile(result))
+      if (deadline.expired) throw deadline.error(name, result.duration, result.iterations.completed, block.plan)
       return result
     },
   }
