@@ -15,7 +15,7 @@ afterAll(async () => { await app.close() })
 interface Data { url: string; item: number; viewers?: number }
 
 const contention = scenario<Data>('bidding: users bid on one contested item', {
-  executor: 'shared-iterations', vus: 200, iterations: 5000,
+  executor: 'shared-iterations', vus: 200, iterations: 5000, maxDuration: '2m',
   profiles: { ci: { vus: 20, iterations: 400 } },
   thresholds: { http_req_failed: ['rate<0.001'] },
 }, async ({ http, data, vu, state, metrics }) => {
@@ -41,7 +41,7 @@ test('contested item: every bid is answered, and the final price is the highest 
   expect(final.accepted).toBe(accepted)
   expect(final.rejected).toBe(rejected)
   expect(final.price).toBe(result.gauge('highest_accepted_bid')?.max)
-})
+}, 160_000) // maxDuration + 30 s gracefulStop + 5 s to start
 
 const fanout = scenario<Data>('bidding: one bid fanned out to every viewer', {
   executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '2m',
@@ -70,4 +70,4 @@ test('fan-out: every viewer receives the bid, and we know how long it took', asy
   expect(result.rate('checks')).toMatchObject({ passes: 1, fails: 0 })
   expect(result.errors.total).toBe(0)
   expect(result).toPassThresholds()
-})
+}, 160_000)

@@ -39,7 +39,8 @@ perf<Data>('grpc chat: clients over both gates joining, sending and leaving room
 }, async ({ grpc, data, vu, state, pick, sleep, metrics }) => {
   const name = `client-${vu.id}`
   if (!state['chat']) {
-    // Clients alternate between the two gates.
+    // Clients alternate between the two gates. The receive stream is held for the whole session:
+    // the gate keeps a client's rooms only while it is open.
     const chat = grpc.client(data.proto, { address: data.gates[vu.id % data.gates.length] as string, service: 'chat.ChatGate' })
     state['chat'] = chat
     const inbox = chat.serverStream<ChatMessage>('Receive', { client: name })
@@ -48,6 +49,8 @@ perf<Data>('grpc chat: clients over both gates joining, sending and leaving room
         if (m.from !== name) metrics.trend('message_delivery').add(now() - m.sent_at_ms)
         metrics.counter('messages_received').add(1, { client: name })
       }
+      // The stream ended, so the gate dropped this client from its room: start over, as the gate did.
+      if (state['chat'] === chat) { chat.close(); state['chat'] = undefined; state['room'] = undefined }
     })()
   }
   const chat = state['chat'] as GrpcServiceClient
@@ -60,9 +63,11 @@ perf<Data>('grpc chat: clients over both gates joining, sending and leaving room
     if (action === 'send') {
       const r = await chat.unary('Send', { client: name, room, text: `hello from ${name}`, sent_at_ms: now() })
       if (r.ok) metrics.counter('messages_sent').add(1, { client: name })
+      // The gate says we are not in the room (it dropped us): believe it and join again.
+      else if (r.status === 'FAILED_PRECONDITION') state['room'] = undefined
     } else if (action === 'leave') {
-      await chat.unary('Leave', { client: name, room })
-      state['room'] = undefined
+      // Left only when the gate says so; otherwise the client is still in the room.
+      if ((await chat.unary('Leave', { client: name, room })).ok) state['room'] = undefined
     }
   }
   await sleep(data.think)

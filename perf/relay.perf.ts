@@ -84,6 +84,8 @@ const send = scenario<Data>('relay: send at a constant arrival rate', {
   await http.post(`${data.baseUrl}/messages`, { json: { room: 'rate', text: 'hi' } })
 })
 
+// A test's timeout must hold the scenario's schedule: 1 m of load + 30 s gracefulStop + 5 s to start
+// (scenario.run() refuses a load that cannot fit, before it starts).
 test('relay: send meets its budget at a constant arrival rate', async () => {
   const before = relay.stats()
   const result = await send.run({ data: { baseUrl: relay.url } })
@@ -94,7 +96,7 @@ test('relay: send meets its budget at a constant arrival rate', async () => {
   // What the tool counted is what the server received.
   const after = relay.stats()
   expect(result.endpoint('POST /messages').requests).toBe(countRoute(after, 'POST /messages') - countRoute(before, 'POST /messages'))
-})
+}, 100_000)
 
 function countRoute(stats: ReturnType<typeof relay.stats>, route: string): number {
   return Object.values(stats.routes[route] ?? {}).reduce((a, n) => a + n, 0)
