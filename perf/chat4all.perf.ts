@@ -45,9 +45,10 @@ async function token({ http, data, state, vu }: VuContext<Data>): Promise<Record
 const api = scenario<Data>('chat4all: messages at an arrival rate, conversations read', {
   thresholds: { 'http_req_duration{name:POST /v1/messages}': ['p(99)<200'], http_req_failed: ['rate<0.01'] },
   scenarios: {
-    send: { executor: 'constant-arrival-rate', rate: 2000, duration: '2m', preAllocatedVUs: 100, maxVUs: 500,
+    // maxVUs sized for the server's stalls: at 2 000/s a 250 ms stall needs 500 VUs in flight.
+    send: { executor: 'constant-arrival-rate', rate: 2000, duration: '2m', preAllocatedVUs: 100, maxVUs: 1000,
       fn: async (ctx) => { await ctx.http.post(`${ctx.data.url}/v1/messages`, { headers: await token(ctx), json: { conversation_id: `c${ctx.vu.id % 50}`, text: 'hello' } }) } },
-    read: { executor: 'constant-arrival-rate', rate: 200, duration: '2m', preAllocatedVUs: 20, maxVUs: 100,
+    read: { executor: 'constant-arrival-rate', rate: 200, duration: '2m', preAllocatedVUs: 20, maxVUs: 200,
       fn: async (ctx) => { await ctx.http.get(`${ctx.data.url}/v1/conversations`, { headers: await token(ctx) }) } },
   },
   profiles: { ci: { scenarios: { send: { rate: 200, duration: '2s', preAllocatedVUs: 10, maxVUs: 50 }, read: { rate: 20, duration: '2s', preAllocatedVUs: 2, maxVUs: 10 } } } },

@@ -9,10 +9,11 @@ import { beforeAll, describe, expect, test } from 'vitest'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const vitestBin = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url))
 
+// LOADSPEC_REPORT_DIR cleared: the fixture writes no files, not even into the outer run's directory.
 function runVitest(config: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [vitestBin, 'run', '--config', config, '--reporter', 'default'],
-      { cwd: root, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', LOADSPEC_PROFILE: '' }, timeout: 120_000 },
+      { cwd: root, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', LOADSPEC_PROFILE: '', LOADSPEC_REPORT_DIR: '' }, timeout: 120_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }))
   })
 }
