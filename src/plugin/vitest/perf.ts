@@ -139,8 +139,9 @@ export function scenario<D = unknown>(name: string, options: PerfOptions<D>, fn?
       const merged = { ...options, ...overrides } as PerfOptions<unknown>
       const block = prepare(name, merged, fn as VuFunction<unknown> | undefined, 'scenario')
       const task = TestRunner.getCurrentTest() as unknown as (RunningTest & { meta: Record<string, unknown>; context?: { signal?: AbortSignal }; file?: { filepath?: string } }) | undefined
-      // A load that cannot fit in its test's timeout fails now, not at the timeout.
-      assertFitsTest(name, block.plan, task)
+      // A load that cannot fit in its test's timeout fails now, not at the timeout; one given its
+      // own signal is stopped by its caller, who may well mean to stop it early.
+      if (!merged.signal) assertFitsTest(name, block.plan, task)
       // Workers rebuild the options from the file; only plain data can travel with them.
       const { setup: _s, teardown: _t, signal: _g, data: _d, onProgress: _p, ...travel } = overrides as Record<string, unknown>
       const problem = jsonSafeProblem(travel, 'overrides')
