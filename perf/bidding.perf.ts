@@ -49,6 +49,8 @@ const contention = scenario<Data>('bidding: users bid on one contested item', {
   thresholds: { http_req_failed: ['rate==0'] },
 }, (ctx) => bid(ctx))
 
+// Test timeouts cover each scenario's cap (maxDuration + gracefulStop + start), so a slow run is
+// measured to its end rather than stopped before the test's timeout.
 test.skipIf(unavailable !== null)('contested item: the stored price is the highest accepted bid, and Postgres archived every accepted bid', async () => {
   const item = await createItem(running().api, 0)
   const result = await contention.run({ data: { api: running().api, ws: wsBase(), item } })
@@ -61,7 +63,7 @@ test.skipIf(unavailable !== null)('contested item: the stored price is the highe
   expect({ accepted: final.accepted, rejected: final.rejected, price: final.price }).toEqual({ accepted, rejected, price: highest })
   const archive = await until('archive holds every accepted bid', () => archiveOf(running().postgresUrl, item), (a) => a.rows >= accepted)
   expect(archive).toEqual({ rows: accepted, distinctIds: accepted, max: highest })
-})
+}, 360_000)
 
 const fanout = scenario<Data>('bidding: one bid fanned out to every viewer', {
   executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '3m',
@@ -93,7 +95,7 @@ test.skipIf(unavailable !== null)('fan-out: every viewer receives the bid throug
   expect(result.rate('checks')).toMatchObject({ passes: 2, fails: 0 })
   expect(result.errors.total).toBe(0)
   expect(result).toPassThresholds()
-})
+}, 240_000)
 
 /**
  * Faults, in order, each fired from onProgress (the test's thread, about once a second) once
@@ -184,4 +186,4 @@ test.skipIf(unavailable !== null)('resilience: the bid API never fails while bro
   expect(final.price).toBe(result.gauge('highest_accepted_bid')?.max)
   const archive = await until('archive caught up', () => archiveOf(running().postgresUrl, item), (a) => a.rows >= accepted, 60_000)
   expect(archive).toEqual({ rows: accepted, distinctIds: accepted, max: final.price })
-})
+}, 660_000)

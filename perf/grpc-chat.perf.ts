@@ -32,14 +32,15 @@ function clientStats(live: PerfResult): void {
 
 perf<Data>('grpc chat: clients over both gates joining, sending and leaving rooms', {
   executor: 'constant-vus', vus: 50, duration: '10m', gracefulStop: '10s',
-  profiles: { ci: { vus: 6, duration: '3s', gracefulStop: '2s' } },
+  profiles: { ci: { vus: 6, duration: '3s', gracefulStop: '2s' }, full: {} },
   thresholds: { grpc_req_failed: ['rate<0.01'], message_delivery: ['p(95)<250'], 'grpc_reqs{name:chat.ChatGate/Send}': ['count>0'] },
   onProgress: clientStats,
   setup: () => ({ gates: [...cluster.gates], proto: CHAT_PROTO, think: process.env['LOADSPEC_PROFILE'] === 'full' ? [0.5, 5] : [0.05, 0.3] }),
 }, async ({ grpc, data, vu, state, pick, sleep, metrics }) => {
   const name = `client-${vu.id}`
   if (!state['chat']) {
-    // Clients alternate between the two gates.
+    // Clients alternate between the two gates. The receive stream is held for the whole session:
+    // the gate keeps a client's rooms only while it is open.
     const chat = grpc.client(data.proto, { address: data.gates[vu.id % data.gates.length] as string, service: 'chat.ChatGate' })
     state['chat'] = chat
     const inbox = chat.serverStream<ChatMessage>('Receive', { client: name })
@@ -50,6 +51,8 @@ perf<Data>('grpc chat: clients over both gates joining, sending and leaving room
         if (m.from !== name) delivery.add(now() - m.sent_at_ms)
         metrics.counter('messages_received').add(1, { client: name })
       }
+      // The stream ended, so the gate dropped this client from its room: start over, as the gate did.
+      if (state['chat'] === chat) { chat.close(); state['chat'] = undefined; state['room'] = undefined }
     })()
   }
   const chat = state['chat'] as GrpcServiceClient
@@ -62,9 +65,11 @@ perf<Data>('grpc chat: clients over both gates joining, sending and leaving room
     if (action === 'send') {
       const r = await chat.unary('Send', { client: name, room, text: `hello from ${name}`, sent_at_ms: now() })
       if (r.ok) metrics.counter('messages_sent').add(1, { client: name })
+      // The gate says we are not in the room (it dropped us): believe it and join again.
+      else if (r.status === 'FAILED_PRECONDITION') state['room'] = undefined
     } else if (action === 'leave') {
-      await chat.unary('Leave', { client: name, room })
-      state['room'] = undefined
+      // Left only when the gate says so; otherwise the client is still in the room.
+      if ((await chat.unary('Leave', { client: name, room })).ok) state['room'] = undefined
     }
   }
   await sleep(data.think)

@@ -43,7 +43,7 @@ const pollingUser = async ({ http, data, state, check, metrics, vu }: VuContext<
 perf<Data>('polling rooms: users × rooms polling every 4 s', {
   executor: 'constant-vus', vus: 50, duration: '5m', pacing: '4s', gracefulStop: '5s',
   thresholds: { http_req_failed: ['rate<0.01'], http_req_duration: ['p(95)<500'], rate_limited: ['count<1'] },
-  profiles: { ci: { vus: 4, duration: '3s', pacing: '1s', gracefulStop: '2s' } },
+  profiles: { ci: { vus: 4, duration: '3s', pacing: '1s', gracefulStop: '2s' }, full: {} },
   setup: () => ({ baseUrl: api.url, password: 'loadspec', roomsPerUser: 2 }),
 }, pollingUser)
 

@@ -29,6 +29,7 @@ perf<Data>('relay: three user types under ramping load', {
   },
   profiles: {
     ci: { stages: [{ duration: '1s', target: 8 }, { duration: '2s', target: 8 }, { duration: '500ms', target: 0 }], gracefulRampDown: '1s' },
+    full: {},
   },
   setup: () => ({ baseUrl: relay.url }),
   scenarios: {
@@ -79,11 +80,13 @@ perf<Data>('relay: three user types under ramping load', {
 // The brief's scenario example: an open-model send at a fixed rate, asserted with matchers.
 const send = scenario<Data>('relay: send at a constant arrival rate', {
   executor: 'constant-arrival-rate', rate: 500, duration: '1m', preAllocatedVUs: 20, maxVUs: 100,
-  profiles: { ci: { rate: 100, duration: '2s', preAllocatedVUs: 5, maxVUs: 20 } },
+  profiles: { ci: { rate: 100, duration: '2s', preAllocatedVUs: 5, maxVUs: 20 }, full: {} },
 }, async ({ http, data }) => {
   await http.post(`${data.baseUrl}/messages`, { json: { room: 'rate', text: 'hi' } })
 })
 
+// A test's timeout must hold the scenario's schedule: 1 m of load + 30 s gracefulStop + 5 s to start
+// (scenario.run() refuses a load that cannot fit, before it starts).
 test('relay: send meets its budget at a constant arrival rate', async () => {
   const before = relay.stats()
   const result = await send.run({ data: { baseUrl: relay.url } })
@@ -94,7 +97,7 @@ test('relay: send meets its budget at a constant arrival rate', async () => {
   // What the tool counted is what the server received.
   const after = relay.stats()
   expect(result.endpoint('POST /messages').requests).toBe(countRoute(after, 'POST /messages') - countRoute(before, 'POST /messages'))
-})
+}, 100_000)
 
 function countRoute(stats: ReturnType<typeof relay.stats>, route: string): number {
   return Object.values(stats.routes[route] ?? {}).reduce((a, n) => a + n, 0)

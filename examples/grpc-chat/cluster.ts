@@ -93,7 +93,13 @@ export async function startChatCluster(): Promise<ChatCluster> {
       Receive: (call: grpc.ServerWritableStream<{ client: string }, ChatMessage>) => {
         const client = call.request.client
         streams.set(client, call)
-        const drop = () => { if (streams.get(client) === call) streams.delete(client); for (const set of members.values()) set.delete(client) }
+        // A client that opened a new stream keeps its rooms when its old one closes: only the end
+        // of its current stream takes it out of them.
+        const drop = () => {
+          if (streams.get(client) !== call) return
+          streams.delete(client)
+          for (const set of members.values()) set.delete(client)
+        }
         call.on('cancelled', drop)
         call.on('close', drop)
       },

@@ -30,6 +30,7 @@ perf<Data>('relay (jest): three user types under ramping load', {
   },
   profiles: {
     ci: { stages: [{ duration: '1s', target: 8 }, { duration: '2s', target: 8 }, { duration: '500ms', target: 0 }], gracefulRampDown: '1s' },
+    full: {},
   },
   setup: () => ({ baseUrl: relay.url }),
   scenarios: {
@@ -76,7 +77,7 @@ perf<Data>('relay (jest): three user types under ramping load', {
 
 const send = scenario<Data>('relay (jest): send at a constant arrival rate', {
   executor: 'constant-arrival-rate', rate: 500, duration: '1m', preAllocatedVUs: 20, maxVUs: 100,
-  profiles: { ci: { rate: 100, duration: '2s', preAllocatedVUs: 5, maxVUs: 20 } },
+  profiles: { ci: { rate: 100, duration: '2s', preAllocatedVUs: 5, maxVUs: 20 }, full: {} },
 }, async ({ http, data }) => {
   await http.post(`${data.baseUrl}/messages`, { json: { room: 'rate', text: 'hi' } })
 })

@@ -1,23 +1,20 @@
-/** A gRPC service client of one VU: calls, streams, and their metrics (see grpc.ts). */
+/** A gRPC service client of one VU: unary calls, streams (grpc-stream.ts), and their metrics (see grpc.ts). */
 import type * as grpc from '@grpc/grpc-js'
-import type { CounterHandle, RateHandle, Tags, TrendHandle } from '../metrics/sink.ts'
-import { Deadlines } from './deadlines.ts'
+import type { CounterHandle, MetricSink, RateHandle, Tags, TrendHandle } from '../metrics/sink.ts'
 import { grpcJs } from './lazy-packages.ts'
 import { GRPC_CANCELLED, GRPC_OK, kindOfStatus, statusName } from './grpc-status.ts'
+import { openStream, type AnyCall, type StreamHandles, type StreamKind, type StreamOwner } from './grpc-stream.ts'
 import { type GrpcCallOptions, type GrpcClientOptions, type GrpcDriver, type GrpcResponse, type GrpcServiceClient,
   type GrpcStream, type ServiceConstructor } from './grpc.ts'
 import { ClosedError, UsageError } from '../errors.ts'
 
 interface CallHandles { reqs: CounterHandle; duration: TrendHandle; failed: RateHandle }
-interface StreamHandles { sent: CounterHandle; received: CounterHandle }
-type AnyCall = grpc.ClientReadableStream<unknown> & Partial<grpc.ClientWritableStream<unknown>>
 
 const NO_OPTIONS: GrpcCallOptions = Object.freeze({})
+/** Deadline of a call that waits for one response when neither the call nor the client gives one. */
+const DEFAULT_DEADLINE_MS = 10_000
 
-/** One shared timer for every stream wait of the process's gRPC clients. */
-const deadlines = new Deadlines()
-
-export class GrpcClientImpl implements GrpcServiceClient {
+export class GrpcClientImpl implements GrpcServiceClient, StreamOwner {
   private readonly client: grpc.Client
   private readonly calls = new Set<{ cancel(): void }>()
   private readonly byName = new Map<string, Map<string, CallHandles>>()
@@ -26,13 +23,16 @@ export class GrpcClientImpl implements GrpcServiceClient {
   private readonly methods = new Map<string, { fn: (...args: unknown[]) => unknown; name: string }>()
   /** The client's own metadata as entries, or null: a call without metadata then copies nothing. */
   private readonly baseMetadata: [string, string][] | null
-  private closed = false
+  private isClosed = false
 
-  constructor(ctor: ServiceConstructor, private readonly o: GrpcClientOptions, private readonly d: GrpcDriver, private readonly tags: Tags,
+  constructor(ctor: ServiceConstructor, private readonly o: GrpcClientOptions, private readonly d: GrpcDriver, readonly tags: Tags,
     private readonly onClose: () => void = () => {}) {
     this.client = new ctor(o.address, grpcJs().credentials.createInsecure(), { channelOverride: d.channel(o.address) })
     this.baseMetadata = o.metadata && Object.keys(o.metadata).length ? Object.entries(o.metadata) : null
   }
+
+  get closed(): boolean { return this.isClosed }
+  get sink(): MetricSink { return this.d.sink }
 
   unary<T>(method: string, request: unknown, options: GrpcCallOptions = NO_OPTIONS): Promise<GrpcResponse<T>> {
     if (this.closed) return Promise.reject(closedError())
@@ -44,96 +44,52 @@ export class GrpcClientImpl implements GrpcServiceClient {
       try {
         call = fn.call(this.client, request, this.metadata(options), this.callOptions(options), (err: grpc.ServiceError | null, res: T) => {
           this.calls.delete(call)
-          resolve(this.finish<T>(name, start, err ? err.code : GRPC_OK, err ? err.details : null, err ? null : res))
+          // Cut off by our own close() (VU or run end): says nothing about the server, so not recorded.
+          if (err && err.code === GRPC_CANCELLED && this.closed) resolve({ ok: false, status: 'CANCELLED', code: GRPC_CANCELLED, message: null, error: 'cancelled: the client was closed', duration: performance.now() - start })
+          else resolve(this.finish<T>(name, start, err ? err.code : GRPC_OK, err ? err.details : null, err ? null : res))
         }) as { cancel(): void }
       } finally { Error.stackTraceLimit = limit }
       this.calls.add(call)
     })
   }
 
-  serverStream<T>(method: string, request: unknown, options: GrpcCallOptions = {}): GrpcStream<T> {
-    return this.stream<T>(method, (fn) => fn.call(this.client, request, this.metadata(options), this.callOptions(options)))
+  serverStream<T>(method: string, request: unknown, options: GrpcCallOptions = NO_OPTIONS): GrpcStream<T> {
+    return this.stream<T>('server', method, options, (fn) => fn.call(this.client, request, this.metadata(options), this.streamOptions('server', options)))
   }
-  clientStream<T>(method: string, options: GrpcCallOptions = {}): GrpcStream<T> {
+  clientStream<T>(method: string, options: GrpcCallOptions = NO_OPTIONS): GrpcStream<T> {
     let reply: (v: T | null) => void = () => {}
     const response = new Promise<T | null>((r) => { reply = r })
-    return this.stream<T>(method, (fn) => fn.call(this.client, this.metadata(options), this.callOptions(options), (_err: unknown, res: T) => reply(res ?? null)), response)
+    return this.stream<T>('client', method, options, (fn) => fn.call(this.client, this.metadata(options), this.streamOptions('client', options), (_err: unknown, res: T) => reply(res ?? null)), response)
   }
-  bidi<T>(method: string, options: GrpcCallOptions = {}): GrpcStream<T> {
-    return this.stream<T>(method, (fn) => fn.call(this.client, this.metadata(options), this.callOptions(options)))
+  bidi<T>(method: string, options: GrpcCallOptions = NO_OPTIONS): GrpcStream<T> {
+    return this.stream<T>('bidi', method, options, (fn) => fn.call(this.client, this.metadata(options), this.streamOptions('bidi', options)))
   }
 
   /** Cancels this client's calls; the channel is the driver's and outlives it. */
   close(): void {
-    if (this.closed) return
-    this.closed = true
-    for (const c of this.calls) c.cancel()
+    if (this.isClosed) return
+    this.isClosed = true
+    for (const c of [...this.calls]) c.cancel()
+    this.calls.clear()
     this.onClose()
   }
 
-  private stream<T>(method: string, open: (fn: (...args: unknown[]) => unknown) => unknown, response?: Promise<T | null>): GrpcStream<T> {
+  /** @internal A stream that ended leaves the client's open calls. */
+  forget(call: { cancel(): void }): void { this.calls.delete(call) }
+
+  private stream<T>(kind: StreamKind, method: string, options: GrpcCallOptions, open: (fn: (...args: unknown[]) => unknown) => unknown, response?: Promise<T | null>): GrpcStream<T> {
     if (this.closed) throw closedError()
     const { fn, name } = this.method(method)
-    const h = this.streamHandles(name)
-    const start = performance.now()
     const limit = stacksOff()
     let call: AnyCall
     try { call = open(fn) as AnyCall } finally { Error.stackTraceLimit = limit }
-    this.calls.add(call)
-    const inbox: T[] = []
-    const waiters: { match: (m: T) => boolean; resolve: (m: T | null) => void; cancel: () => void }[] = []
-    let ended = false
-    let cancelledByUs = false
-    let settle: (r: GrpcResponse<T>) => void = () => {}
-    const done = new Promise<GrpcResponse<T>>((r) => { settle = r })
-    const end = (code: number, details: string | null) => {
-      if (ended) return
-      ended = true
-      this.calls.delete(call)
-      for (const w of waiters.splice(0)) { w.cancel(); w.resolve(null) }
-      // A stream we cancelled, or that ended because the client closed (end of run), is not a failure.
-      const counted = (cancelledByUs || this.closed) && code === GRPC_CANCELLED ? GRPC_OK : code
-      void (response ?? Promise.resolve(null)).then((message) => settle(this.finish<T>(name, start, counted, details, message)))
-    }
-    call.on('data', (m: T) => {
-      h.received.add(1)
-      const i = waiters.findIndex((w) => w.match(m))
-      if (i === -1) { inbox.push(m); if (inbox.length > 256) inbox.shift(); return }
-      const [w] = waiters.splice(i, 1)
-      w?.cancel()
-      w?.resolve(m)
-    })
-    call.on('error', (err: grpc.ServiceError) => end(err.code, err.details))
-    call.on('status', (s: grpc.StatusObject) => end(s.code, s.code === GRPC_OK ? null : s.details))
-    call.on('end', () => { if (!ended && !call.write) end(GRPC_OK, null) })
-    return {
-      next: (match = () => true, timeoutMs = 10_000) => {
-        const i = inbox.findIndex(match)
-        if (i !== -1) return Promise.resolve(inbox.splice(i, 1)[0] as T)
-        if (ended) return Promise.resolve(null)
-        return new Promise((resolve) => {
-          const w = { match, resolve, cancel: () => {} }
-          w.cancel = deadlines.add(timeoutMs, () => {
-            waiters.splice(waiters.indexOf(w), 1)
-            this.d.error('timeout', 'DEADLINE_EXCEEDED', `no matching stream message within ${timeoutMs} ms`, name)
-            resolve(null)
-          })
-          waiters.push(w)
-        })
-      },
-      write: (message) => {
-        if (ended || !call.write) return false
-        call.write(message)
-        h.sent.add(1)
-        return true
-      },
-      end: () => { call.end?.(); return done },
-      cancel: () => { cancelledByUs = true; call.cancel() },
-      done,
-    }
+    const s = openStream<T>(this, kind, name, this.streamHandles(name), call, options.deadlineMs !== undefined, response)
+    this.calls.add(s)
+    return s.stream
   }
 
-  private finish<T>(name: string, start: number, code: number, details: string | null, message: T | null): GrpcResponse<T> {
+  /** @internal Records a call that waited for one response (unary, client stream). */
+  finish<T>(name: string, start: number, code: number, details: string | null, message: T | null): GrpcResponse<T> {
     const duration = performance.now() - start
     const status = statusName(code)
     const h = this.handles(name, status)
@@ -164,7 +120,17 @@ export class GrpcClientImpl implements GrpcServiceClient {
   }
 
   private callOptions(o: GrpcCallOptions): grpc.CallOptions {
-    return { deadline: Date.now() + (o.deadlineMs ?? this.o.deadlineMs ?? 10_000) }
+    return { deadline: Date.now() + (o.deadlineMs ?? this.o.deadlineMs ?? DEFAULT_DEADLINE_MS) }
+  }
+
+  /**
+   * A client stream waits for one response, so it gets the client's default deadline as a unary
+   * call does. A server or bidi stream lives as long as the VU holds it (as k6's streams, which
+   * have no default timeout): only a deadline given for that call ends it.
+   */
+  private streamOptions(kind: StreamKind, o: GrpcCallOptions): grpc.CallOptions {
+    if (kind === 'client') return this.callOptions(o)
+    return o.deadlineMs !== undefined ? { deadline: Date.now() + o.deadlineMs } : {}
   }
 
   private handles(name: string, status: string): CallHandles {
@@ -183,7 +149,8 @@ export class GrpcClientImpl implements GrpcServiceClient {
     let h = this.streams.get(name)
     if (!h) {
       const t = { ...this.tags, name }
-      h = { sent: this.d.sink.counter('grpc_stream_msgs_sent', t), received: this.d.sink.counter('grpc_stream_msgs_received', t) }
+      // k6's names (k6/net/grpc's metrics.go)
+      h = { opened: this.d.sink.counter('grpc_streams', t), sent: this.d.sink.counter('grpc_streams_msgs_sent', t), received: this.d.sink.counter('grpc_streams_msgs_received', t) }
       this.streams.set(name, h)
     }
     return h

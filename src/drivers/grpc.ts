@@ -1,8 +1,9 @@
 /**
  * The gRPC driver on @grpc/grpc-js and @grpc/proto-loader: a client from a .proto path; unary,
  * server-streaming, client-streaming and bidi calls; deadlines and metadata. Every call is counted
- * in `grpc_reqs` and timed in `grpc_req_duration`, tagged by method and status; non-OK statuses are
- * errors by kind, returned and counted, never thrown out of the VU.
+ * in `grpc_reqs`, tagged by method and status; calls that wait for one response are timed in
+ * `grpc_req_duration`, server and bidi streams are sessions timed in `grpc_stream_duration`
+ * (grpc-stream.ts). Failures are errors by kind, returned and counted, never thrown out of the VU.
  */
 import type * as grpc from '@grpc/grpc-js'
 import type { ErrorKind, MetricSink } from '../metrics/sink.ts'
@@ -20,17 +21,23 @@ export interface GrpcClientOptions {
   service: string
   /** Metadata sent with every call (e.g. `{ authorization: 'Bearer …' }`). */
   metadata?: Record<string, string>
-  /** Default deadline per call, ms. @default 10_000 */
+  /**
+   * Default deadline, ms, of the calls that wait for one response (unary, client stream). Server
+   * and bidi streams have no deadline unless the call gives one: they live until the server ends
+   * them, the VU cancels them, or the VU or the run ends. @default 10_000
+   */
   deadlineMs?: number
   tags?: Record<string, string>
 }
 
 export interface GrpcCallOptions {
   metadata?: Record<string, string>
+  /** Deadline of this call, ms. On a server or bidi stream it is the stream's planned end: reaching it is not a failure. */
   deadlineMs?: number
 }
 
 export interface GrpcResponse<T = unknown> {
+  /** False exactly when the call counts in `grpc_req_failed` (a stream ended by the client side is ok; its status says how it ended). */
   readonly ok: boolean
   /** Status name: OK, DEADLINE_EXCEEDED, UNIMPLEMENTED… */
   readonly status: string

@@ -17,6 +17,7 @@ import type { BlockHost } from './host.ts'
 import { perfVerdict, runBlock } from './block.ts'
 import { DEFAULT_WORKERS } from './runner.ts'
 import { blockTimeoutMs } from './timeout.ts'
+import { assertFitsTest, testDeadline } from './test-time.ts'
 
 export type TestVariant = 'test' | 'only' | 'skip'
 
@@ -104,7 +105,18 @@ export function makeScenario(runner: TestRegistrar): ScenarioFn {
       if (problem && resolveWorkers(block.plan.workers, DEFAULT_WORKERS) > 0) {
         throw new InvalidOptionError('overrides', `scenario "${name}": ${problem}; functions cannot reach worker threads, so define them in scenario() or set workers: 0`)
       }
-      return runBlock(runner.currentHost(), { block, options: merged, overrides: travel, signal: merged.signal })
+      const host = runner.currentHost()
+      // A load that cannot fit in its test's timeout fails now, not at the timeout; one given its
+      // own signal is stopped by its caller, who may well mean to stop it early.
+      if (!merged.signal) assertFitsTest(name, block.plan, host?.test)
+      const deadline = testDeadline(merged.signal ? undefined : host?.test)
+      const signals = [merged.signal ?? host?.signal, deadline.signal].filter((x): x is AbortSignal => x !== undefined)
+      let result: PerfResult
+      try {
+        result = await runBlock(host, { block, options: merged, overrides: travel, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] })
+      } finally { deadline.dispose() }
+      if (deadline.expired) throw deadline.error(name, result.duration, result.iterations.completed, block.plan)
+      return result
     }
   }
 }

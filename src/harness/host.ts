@@ -5,6 +5,7 @@
 import type { RunnerStub } from '../pool/bundle.ts'
 import type { BlockDigest } from '../report/summary.ts'
 import type { ProgressFigures } from './progress.ts'
+import type { RunningTest } from './test-time.ts'
 
 export interface BlockHost {
   /** The test file the block is defined in (pool workers load it), or undefined outside one. */
@@ -22,4 +23,9 @@ export interface BlockHost {
   readonly progress: ((figures: ProgressFigures) => void) | undefined
   /** Called once the run is over, whatever happened (an adapter clears its own deadline here). */
   readonly done?: (() => void) | undefined
+  /**
+   * The running test's timeout and start, where the runner tells them (Vitest): a scenario run that
+   * cannot fit is refused before any load, one with only a cap is stopped before the timeout.
+   */
+  readonly test?: RunningTest | undefined
 }

@@ -9,9 +9,11 @@ import type { RunPlan } from '../core/plan.ts'
 /** Margin on top of a block's planned length for setup, teardown, bundling and thread start. */
 export const TIMEOUT_MARGIN_MS = 30_000
 
-/** The test timeout of a block (ms). */
-export function blockTimeoutMs(plan: RunPlan, options: Pick<PerfOptions<unknown>, 'timeout'>): number {
-  return options.timeout !== undefined ? parseDuration(options.timeout) : plan.maxDurationMs + TIMEOUT_MARGIN_MS
+/** The test timeout of a block (ms): the chosen profile's `timeout`, else the block's, else its planned length + margin. */
+export function blockTimeoutMs(plan: RunPlan, options: Pick<PerfOptions<unknown>, 'timeout' | 'profiles'>): number {
+  const chosen = plan.profile ? options.profiles?.[plan.profile]?.timeout : undefined
+  const t = chosen ?? options.timeout
+  return t !== undefined ? parseDuration(t, 'timeout') : plan.maxDurationMs + TIMEOUT_MARGIN_MS
 }
 
 /**

@@ -10,6 +10,7 @@ let server: grpc.Server
 let address = ''
 const seenAuth: string[] = []
 let openChats = 0
+let openWatches = 0
 
 type Msg = { text: string; n: number }
 beforeAll(async () => {
@@ -29,6 +30,14 @@ beforeAll(async () => {
       call.write({ text: 'a', n: 1 })
       call.write({ text: 'b', n: 2 })
       setTimeout(() => call.emit('error', { code: grpc.status.INTERNAL, details: 'server stopped mid-stream' }), 20)
+    },
+    Watch: (call: grpc.ServerWritableStream<{ upto: number }, Msg>) => {
+      openWatches++
+      let n = 0
+      const tick = setInterval(() => call.write({ text: 'tick', n: ++n }), 20)
+      const stop = () => { if (tick.hasRef()) { clearInterval(tick); tick.unref(); openWatches-- } }
+      call.on('cancelled', stop)
+      call.on('close', stop)
     },
     Sum: (call: grpc.ServerReadableStream<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => {
       let sum = 0
@@ -76,8 +85,15 @@ describe('gRPC driver', () => {
     expect(result.rate('checks')).toMatchObject({ passes: 24, fails: 0 })
     expect(result.counter('grpc_reqs', { name: 'echo.Echo/Say', status: 'OK' })?.count).toBe(6)
     expect(result.counter('grpc_reqs')?.count).toBe(24)
-    expect(result.counter('grpc_stream_msgs_received', { name: 'echo.Echo/Count' })?.count).toBe(18)
-    expect(result.counter('grpc_stream_msgs_sent', { name: 'echo.Echo/Sum' })?.count).toBe(18)
+    expect(result.counter('grpc_streams_msgs_received', { name: 'echo.Echo/Count' })?.count).toBe(18)
+    expect(result.counter('grpc_streams_msgs_sent', { name: 'echo.Echo/Sum' })?.count).toBe(18)
+    // server and bidi streams are sessions: counted when opened and timed apart from call latency
+    expect(result.counter('grpc_streams', { name: 'echo.Echo/Count' })?.count).toBe(6)
+    expect(result.counter('grpc_streams', { name: 'echo.Echo/Chat' })?.count).toBe(6)
+    expect(result.counter('grpc_streams', { name: 'echo.Echo/Sum' })).toBeUndefined()
+    expect(result.trend('grpc_stream_duration', { name: 'echo.Echo/Chat', status: 'OK' })?.count).toBe(6)
+    expect(result.trend('grpc_req_duration', { name: 'echo.Echo/Count' })).toBeUndefined()
+    expect(result.trend('grpc_req_duration', { name: 'echo.Echo/Sum', status: 'OK' })?.count).toBe(6)
     expect(result.latencyMetric).toBe('grpc_req_duration')
     expect(result.errorRate).toBe(0)
     expect(seenAuth).toEqual(Array(6).fill('Bearer t0k'))
@@ -152,3 +168,75 @@ describe('gRPC driver', () => {
     expect(result.errors.samples[0]?.message).toMatch(/echo.Echo has no method "Nope" in its .proto/)
   })
 })
+
+describe('gRPC streams a VU holds open', () => {
+  interface D { address: string; proto: string }
+
+  test('a server stream held for the whole run outlives the client deadline, and the run ending it is not a failed request', async () => {
+    const result = await run({ vus: 2, duration: '1s', data: { address, proto }, fn: async ({ grpc: g, data, state, sleep }) => {
+      if (!state['watch']) {
+        const d = data as D
+        // 200 ms is the client's deadline for calls that wait for one response; the stream has none.
+        const watch = g.client(d.proto, { address: d.address, service: 'echo.Echo', deadlineMs: 200 }).serverStream<Msg>('Watch', { upto: 0 })
+        state['watch'] = watch
+        void (async () => { while (await watch.next(undefined, 60_000)); })()
+      }
+      await sleep(0.05)
+    } })
+    for (let i = 0; i < 50 && openWatches > 0; i++) await new Promise((r) => setTimeout(r, 20))
+    expect(openWatches).toBe(0)
+    const name = 'echo.Echo/Watch'
+    expect(result.counter('grpc_streams', { name })?.count).toBe(2)
+    // counted once each, when the run's end cancelled them, and not as failures
+    expect(result.counter('grpc_reqs', { name })?.count).toBe(2)
+    expect(result.counter('grpc_reqs', { name, status: 'CANCELLED' })?.count).toBe(2)
+    expect(result.rate('grpc_req_failed')).toMatchObject({ passes: 0, fails: 2 })
+    expect(result.errors.total).toBe(0)
+    // their length is a session's, far beyond the 200 ms deadline, and kept out of call latency
+    const held = result.trend('grpc_stream_duration', { name, status: 'CANCELLED' })
+    expect(held?.count).toBe(2)
+    expect(held?.min).toBeGreaterThan(500)
+    expect(result.trend('grpc_req_duration', { name })).toBeUndefined()
+    expect(result.counter('grpc_streams_msgs_received', { name })?.count).toBeGreaterThan(0)
+  })
+
+  test("a stream's own deadline and the VU's cancel end it without failing it; the server ending it with an error fails it", async () => {
+    const out: Record<string, GrpcResponseLike> = {}
+    const result = await run({ iterations: 1, data: { address, proto }, fn: async ({ grpc: g, data }) => {
+      const d = data as D
+      const echo = g.client(d.proto, { address: d.address, service: 'echo.Echo' })
+      out['timed'] = await echo.serverStream<Msg>('Watch', { upto: 0 }, { deadlineMs: 150 }).done
+      const cancelled = echo.serverStream<Msg>('Watch', { upto: 0 })
+      out['first'] = { ok: (await cancelled.next()) !== null, status: '', duration: 0, error: null }
+      cancelled.cancel()
+      out['cancelled'] = await cancelled.done
+      out['broken'] = await echo.serverStream<Msg>('Broken', { upto: 5 }).done
+      echo.close()
+    } })
+    expect(out['timed']).toMatchObject({ ok: true, status: 'DEADLINE_EXCEEDED', error: null })
+    expect(out['timed']?.duration).toBeGreaterThanOrEqual(140)
+    expect(out['first']?.ok).toBe(true)
+    expect(out['cancelled']).toMatchObject({ ok: true, status: 'CANCELLED', error: null })
+    expect(out['broken']).toMatchObject({ ok: false, status: 'INTERNAL', error: 'server stopped mid-stream' })
+    expect(result.counter('grpc_reqs', { name: 'echo.Echo/Watch' })?.count).toBe(2)
+    expect(result.trend('grpc_stream_duration', { name: 'echo.Echo/Watch', status: 'DEADLINE_EXCEEDED' })?.count).toBe(1)
+    expect(result.rate('grpc_req_failed')).toMatchObject({ passes: 1, fails: 2 })
+    expect(result.errors.byStatus).toEqual({ INTERNAL: 1 })
+  })
+
+  test('a unary call cut off by closing its client is not recorded', async () => {
+    const out: Record<string, GrpcResponseLike> = {}
+    const result = await run({ iterations: 1, data: { address, proto }, fn: async ({ grpc: g, data }) => {
+      const d = data as D
+      const echo = g.client(d.proto, { address: d.address, service: 'echo.Echo' })
+      const slow = echo.unary<Msg>('Slow', { text: 'x', n: 1 })
+      echo.close()
+      out['slow'] = await slow
+    } })
+    expect(out['slow']).toMatchObject({ ok: false, status: 'CANCELLED' })
+    expect(result.counter('grpc_reqs')).toBeUndefined()
+    expect(result.errors.total).toBe(0)
+  })
+})
+
+interface GrpcResponseLike { ok: boolean; status: string; duration: number; error: string | null }

@@ -7,6 +7,7 @@ import { test, TestRunner } from 'vitest'
 import type { TestContext } from 'vitest'
 import { makePerf, makeScenario, type TestRegistrar, type TestVariant } from '../../harness/define.ts'
 import type { BlockHost } from '../../harness/host.ts'
+import type { RunningTest } from '../../harness/test-time.ts'
 import { VITEST_STUB } from '../../pool/bundle.ts'
 import { appendDigest } from './meta.ts'
 import { progressSink } from './progress.ts'
@@ -16,10 +17,10 @@ export type { PerfApi, Scenario, ScenarioOverrides } from '../../harness/define.
 
 registerMatchers()
 
-interface VitestTask { meta: Record<string, unknown>; file?: { filepath?: string }; context?: { signal?: AbortSignal } }
+interface VitestTask extends RunningTest { meta: Record<string, unknown>; file?: { filepath?: string }; context?: { signal?: AbortSignal } }
 
 function vitestHost(task: VitestTask | undefined, signal: AbortSignal | undefined): BlockHost {
-  return { testFile: task?.file?.filepath, signal, stub: VITEST_STUB, report: (d) => appendDigest(task, d), progress: progressSink(task) }
+  return { testFile: task?.file?.filepath, signal, stub: VITEST_STUB, report: (d) => appendDigest(task, d), progress: progressSink(task), test: task }
 }
 
 const tests: Record<TestVariant, typeof test | typeof test.only | typeof test.skip> = { test, only: test.only, skip: test.skip }
