@@ -47,7 +47,8 @@ export function progressWanted(options: LoadspecPluginOptions, stream: { isTTY?:
 export function workerEnv(options: LoadspecPluginOptions, root: string, progress: boolean): Record<string, string> {
   const env: Record<string, string> = {}
   if (options.profile && !process.env[PROFILE_ENV]) env[PROFILE_ENV] = options.profile
-  if (options.reportDir !== false) env[REPORT_DIR_ENV] = resolve(root, options.reportDir ?? 'perf-results')
+  // false writes nothing, also when an outer run (loadspec testing a project with loadspec) set a directory.
+  env[REPORT_DIR_ENV] = options.reportDir === false ? '' : resolve(root, options.reportDir ?? 'perf-results')
   if (progress) env[PROGRESS_ENV] = '1'
   return env
 }

@@ -86,3 +86,18 @@ describe('the Jest channel', () => {
     expect(takeDigests(dir, other).map((x) => x.name)).toEqual(['theirs'])
   })
 })
+
+describe('the environment a runner gives its test workers', () => {
+  test('reportDir false writes nothing, even under an outer run that set a directory; otherwise a path', async () => {
+    const { workerEnv } = await import('../../src/harness/config.ts')
+    expect(workerEnv({ reportDir: false }, '/p', false)['LOADSPEC_REPORT_DIR']).toBe('')
+    expect(workerEnv({}, '/p', false)['LOADSPEC_REPORT_DIR']).toBe(join('/p', 'perf-results'))
+    expect(workerEnv({ reportDir: 'out' }, '/p', true)).toMatchObject({ LOADSPEC_REPORT_DIR: join('/p', 'out'), LOADSPEC_PROGRESS: '1' })
+  })
+
+  test("a chosen profile's timeout is the block's test timeout", () => {
+    const options = { vus: 1, duration: '1s', timeout: '20s', profiles: { ci: { timeout: '7s' }, full: {} } }
+    expect(blockTimeoutMs(prepare('t', options, () => {}, 'perf', 'ci').plan, options)).toBe(7000)
+    expect(blockTimeoutMs(prepare('t', options, () => {}, 'perf', 'full').plan, options)).toBe(20_000)
+  })
+})
