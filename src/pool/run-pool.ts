@@ -9,6 +9,7 @@ import Tinypool from 'tinypool'
 import { toError } from '../errors.ts'
 import { aggregateMetrics } from '../metrics/aggregate.ts'
 import type { SerializedMetrics } from '../metrics/serialized.ts'
+import { TimelineBuilder } from '../metrics/timeline.ts'
 import { splitSegment, WHOLE } from '../core/segment.ts'
 import type { GeneratorHealth } from '../core/health.ts'
 import type { LoadOutcome, LoadRunner } from '../core/load-runner.ts'
@@ -38,6 +39,40 @@ const MERGE_CHECK_MS = 250
 /** After a worker died, how long the others get to stop and report before we stop waiting. */
 const AFTER_EXIT_MS = 2_000
 const DESTROY_WAIT_MS = 2_000
+/** How long a finished worker's snapshots may still be on their way (they were posted before its result). */
+const SNAPSHOT_WAIT_MS = 5_000
+
+/** A worker's running totals: every series and the error tally, without the timeline. */
+type Totals = Omit<SerializedMetrics, 'timeline'>
+
+/** Totals merged over workers, with the timeline assembled from their snapshots. */
+function withTimeline(parts: readonly Totals[], timeline: SerializedMetrics['timeline']): SerializedMetrics {
+  const { series, errors } = aggregateMetrics(parts.map((p) => ({ ...p, timeline: [] })))
+  return { series, timeline, errors }
+}
+
+/** Counts a worker's snapshots, so the parent can wait until the last one it sent has arrived. */
+class Arrivals {
+  private n = 0
+  private waiter: { want: number; resolve: () => void } | null = null
+  count(): void {
+    this.n++
+    if (this.waiter && this.n >= this.waiter.want) this.waiter.resolve()
+  }
+  async reach(want: number, timeoutMs: number): Promise<void> {
+    if (this.n >= want) return
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.waiter = { want, resolve }
+        timer = setTimeout(() => reject(new Error(`${want - this.n} of its ${want} snapshots never arrived, so its timeline is incomplete`)), timeoutMs)
+      })
+    } finally {
+      clearTimeout(timer)
+      this.waiter = null
+    }
+  }
+}
 
 export function pooledRunner(target: PoolTarget): LoadRunner {
   return async (data, signal, onSecond) => {
@@ -46,7 +81,11 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     // useAtomics: false — parked workers in Atomics.wait freeze their timers and sockets (platform notes).
     const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000 })
     const segments = splitSegment(WHOLE, n)
-    const latest: (SerializedMetrics | null)[] = segments.map(() => null)
+    // Each worker's latest running totals; the timeline is assembled here from the entries each
+    // snapshot adds (workers keep none), merged across workers as they arrive.
+    const latest: (Totals | null)[] = segments.map(() => null)
+    const timeline = new TimelineBuilder()
+    const arrived = segments.map(() => new Arrivals())
     const health: (GeneratorHealth | null)[] = segments.map(() => null)
     const ports: MessagePort[] = []
     const stopAll = () => { for (const p of ports) p.postMessage({ type: 'stop' } satisfies StopMessage) }
@@ -59,22 +98,32 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     const tick = setInterval(() => {
       if (!fresh) return
       fresh = false
-      const parts = latest.filter((m): m is SerializedMetrics => m !== null)
-      if (parts.length) onSecond(aggregateMetrics(parts), performance.now() - t0)
+      const parts = latest.filter((m): m is Totals => m !== null)
+      // A copy of the timeline's list (not of its entries): the live result must not grow later.
+      if (parts.length) onSecond(withTimeline(parts, timeline.entries().slice()), performance.now() - t0)
     }, MERGE_CHECK_MS)
     try {
       const tasks = segments.map((segment, i) => {
         const { port1, port2 } = new MessageChannel()
         ports.push(port1)
-        port1.on('message', (m: SnapshotMessage) => { latest[i] = m.metrics; health[i] = m.health; fresh = true })
+        port1.on('message', (m: SnapshotMessage) => {
+          latest[i] = { series: m.series, errors: m.errors }
+          timeline.add(m.seconds)
+          health[i] = m.health
+          fresh = true
+          arrived[i]?.count()
+        })
         const task: WorkerTask = { file: target.file, name: target.name, worker: i, overrides: target.overrides, profile: target.profile,
           scale: target.scale, segment, data, port: port2 }
         // A failing worker stops the others, so the block ends now with what they measured.
-        return (pool.run(task, { transferList: [port2] as never }) as Promise<WorkerResult>).catch((err: unknown) => { stopAll(); throw err })
+        return (pool.run(task, { transferList: [port2] as never }) as Promise<WorkerResult>)
+          // The result comes on tinypool's port, the snapshots on ours: wait for the last ones.
+          .then(async (r) => { await (arrived[i] as Arrivals).reach(r.snapshots, SNAPSHOT_WAIT_MS); return r })
+          .catch((err: unknown) => { stopAll(); throw err })
       })
       if (signal.aborted) stopAll()
       const settled = await Promise.allSettled(guardAgainstExit(pool, tasks, stopAll))
-      return merge(settled, latest, health, startTime, performance.now() - t0)
+      return merge(settled, latest, timeline, health, startTime, performance.now() - t0)
     } finally {
       clearInterval(tick)
       signal.removeEventListener('abort', stopAll)
@@ -113,14 +162,15 @@ function guardAgainstExit<T>(pool: Tinypool, tasks: Promise<T>[], stopAll: () =>
   return tasks.map((t) => Promise.race([t, exited]))
 }
 
-function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (SerializedMetrics | null)[], health: (GeneratorHealth | null)[],
+function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (Totals | null)[], timeline: TimelineBuilder, health: (GeneratorHealth | null)[],
   startTime: number, durationMs: number): LoadOutcome {
-  const parts: SerializedMetrics[] = []
+  const parts: Totals[] = []
   const healths: GeneratorHealth[] = []
   let error: Error | undefined
   settled.forEach((s, i) => {
     if (s.status === 'fulfilled') {
       parts.push(s.value.metrics)
+      timeline.add(s.value.metrics.timeline)
       healths.push(s.value.health)
     } else {
       error ??= workerError(i, s.reason)
@@ -132,7 +182,7 @@ function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (Serialize
   })
   const durations = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.durationMs] : []))
   return {
-    metrics: parts.length ? aggregateMetrics(parts) : { series: [], timeline: [], errors: { total: 0, byKind: {}, byStatus: {}, samples: [] } },
+    metrics: withTimeline(parts.length ? parts : [{ series: [], errors: { total: 0, byKind: {}, byStatus: {}, samples: [] } }], timeline.entries()),
     startTime, durationMs: durations.length ? Math.max(...durations) : durationMs, health: healths, ...(error ? { error } : {}),
   }
 }

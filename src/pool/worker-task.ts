@@ -5,6 +5,8 @@
 import { normalizeOptions } from '../core/normalize.ts'
 import { runSegment } from '../core/run-segment.ts'
 import type { PerfOptions } from '../core/options.ts'
+import type { GeneratorHealth } from '../core/health.ts'
+import type { MetricsRegistry } from '../metrics/registry.ts'
 import type { SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
 import { lookup } from './registry.ts'
 
@@ -12,6 +14,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   const { port } = task
   const stop = new AbortController()
   port.on('message', (m: StopMessage) => { if (m.type === 'stop') stop.abort() })
+  let snapshots = 0
   try {
     const def = lookup(task.name, task.file)
     const options = { ...def.options, ...task.overrides } as PerfOptions<unknown>
@@ -19,12 +22,18 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     const seg = await runSegment({
       plan, segment: task.segment, data: task.data, signal: stop.signal, worker: task.worker,
       onSecond: (registry, elapsedMs, health) => {
-        const msg: SnapshotMessage = { type: 'snapshot', metrics: registry.snapshot(), elapsedMs, health }
-        port.postMessage(msg)
+        port.postMessage(snapshotMessage(registry, elapsedMs, health))
+        snapshots++
       },
     })
-    return { metrics: seg.metrics, startTime: seg.startTime, durationMs: seg.durationMs, health: seg.health }
+    // The registry was drained at every snapshot: its timeline holds only what none carried.
+    return { metrics: seg.metrics, snapshots, startTime: seg.startTime, durationMs: seg.durationMs, health: seg.health }
   } finally {
     port.close()
   }
+}
+
+/** A snapshot of what changed: the running totals and the timeline entries closed since the last one. */
+export function snapshotMessage(registry: MetricsRegistry, elapsedMs: number, health: GeneratorHealth): SnapshotMessage {
+  return { type: 'snapshot', ...registry.totals(), seconds: registry.drainTimeline(), elapsedMs, health }
 }

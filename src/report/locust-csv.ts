@@ -58,7 +58,9 @@ export function locustCsv(result: PerfResult): LocustCsv {
     totalFail += fail
     totalBytes += s.counters['http_res_body_bytes'] ?? 0
     const at = (hist: typeof h, p: number) => (hist && hist.totalCount ? round(hist.getValueAtPercentile(p) / 1000) : 0)
-    history.push([start + s.t + 1, s.gauges['vus'] ?? 0, '', 'Aggregated', req, fail, ...PERCENTILES.map((p) => at(h, p)), totalReq, totalFail,
+    // A coarser window of a long run (d seconds) is one row stamped at its end, its rates per second.
+    const d = s.d ?? 1
+    history.push([start + s.t + d, s.gauges['vus'] ?? 0, '', 'Aggregated', round(req / d), round(fail / d), ...PERCENTILES.map((p) => at(h, p)), totalReq, totalFail,
       at(total, 50), total.totalCount ? round(total.mean / 1000) : 0, total.totalCount ? round(total.minNonZeroValue / 1000) : 0,
       total.totalCount ? round(total.maxValue / 1000) : 0, totalReq ? round(totalBytes / totalReq) : 0])
   }
