@@ -5,7 +5,8 @@ import { run } from '../../dist/index.js'
 
 const [protocol, target, workers = '1', seconds = '60', vus = '50'] = process.argv.slice(2)
 const scenario = new URL(`./scenario-${{ http: 'get', ws: 'ws', grpc: 'grpc' }[protocol]}.mjs`, import.meta.url)
-const data = protocol === 'grpc' ? { address: target } : { url: target }
+const proto = new URL('../../test/fixtures/grpc/echo.proto', import.meta.url).pathname
+const data = protocol === 'grpc' ? { address: target, proto } : { url: target }
 let updates = 0
 const result = await run({ name: 'soak', vus: Number(vus), duration: `${seconds}s`, workers: Number(workers), data, fn: scenario,
   onProgress: (live) => { updates++; live.timelineAt(-1) } })
