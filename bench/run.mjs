@@ -1,13 +1,15 @@
 // `npm run bench`: loadspec against wrk, autocannon and bare Node clients, measured side by side in
 // one run on this machine (targets on core 0, generators on core 1), written to bench/results.json
 // and bench/results.md, printed, and copied into README between the bench markers.
-// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc, --no-readme.
+// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,soak, --no-readme,
+// --soak-seconds=N (length of each soak run; default 600, 120 with --quick).
 import { cpus, totalmem } from 'node:os'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { measure, median, resultOf, startServer } from './lib/proc.mjs'
 import { startNginx } from './lib/nginx.mjs'
+import { peakMb, sampleRss, slopeMbPerMin } from './lib/rss.mjs'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const args = process.argv.slice(2)
@@ -18,6 +20,7 @@ const REPS = quick ? 1 : 3
 /** CPU-cost sections (HTTP, gRPC) repeat more: their ratios are within this machine's noise otherwise. */
 const COST_REPS = quick ? 1 : 5
 const SECS = quick ? 3 : 10
+const SOAK_SECS = Number((args.find((a) => a.startsWith('--soak-seconds=')) ?? '').slice(15)) || (quick ? 120 : 600)
 const SERVER_CORE = 0
 const GEN_CORE = cpus().length > 1 ? 1 : 0
 const node = process.execPath
@@ -26,7 +29,8 @@ const tmp = here('./tmp/')
 rmSync(tmp, { recursive: true, force: true })
 mkdirSync(tmp, { recursive: true })
 
-const missing = ['nginx', 'wrk', 'taskset'].filter((c) => { try { execFileSync('sh', ['-c', `command -v ${c}`]); return false } catch { return true } })
+// wrk is only needed by the sections that run it.
+const missing = ['nginx', ...(want('http') || want('latency') ? ['wrk'] : []), 'taskset'].filter((c) => { try { execFileSync('sh', ['-c', `command -v ${c}`]); return false } catch { return true } })
 if (!existsSync('/usr/bin/time')) missing.push('/usr/bin/time')
 if (missing.length) {
   console.error(`bench: missing ${missing.join(', ')}; install with: apt-get install nginx-light wrk time util-linux`)
@@ -194,6 +198,34 @@ if (want('grpc')) {
   } finally { await srv.stop() }
 }
 
+// 7. Soak: RSS over a long closed loop at full speed (50 VUs, one worker thread as a perf block
+//    has, live progress on), sampled every 10 s, beside autocannon over the same time: memory
+//    must not grow with the run's length (slope after the first minute, when V8's young
+//    generation has grown to its size for this allocation rate).
+if (want('soak')) {
+  log(`soak: ${SOAK_SECS} s closed loop against nginx, RSS every 10 s (loadspec, then autocannon)`)
+  const nginx = await startNginx({ core: SERVER_CORE, port: 18084, dir: `${tmp}nginx-soak` })
+  const figures = (all, marks, requests, seconds) => {
+    // Only samples taken during the load (autocannon prints no marks: its whole life is the load).
+    const from = marks['load-start'] ?? 0
+    const to = marks['load-end'] ?? Infinity
+    const samples = all.filter(([t]) => t >= from && t <= to).map(([t, mb]) => [t - from, mb])
+    return { seconds, rps: requests / seconds, slopeMbPerMin: slopeMbPerMin(samples, 60), peakRssMb: peakMb(samples),
+      rssAt60sMb: samples.find(([t]) => t >= 60)?.[1], lastRssMb: samples.at(-1)?.[1], samples: samples.map(([t, mb]) => [Math.round(t), Math.round(mb * 10) / 10]) }
+  }
+  try {
+    const ls = await sampleRss(node, [here('./gen/soak.mjs'), 'http', nginx.url, 1, SOAK_SECS], { core: GEN_CORE, timeoutMs: (SOAK_SECS + 120) * 1000 })
+    const r = resultOf(ls.stdout)
+    const loadspec = { ...figures(ls.samples, ls.marks, r.requests, r.seconds), failed: Math.round(r.errorRate * r.requests), resultBytes: r.resultBytes, timelineSeconds: r.timelineSeconds }
+    log(`  loadspec: ${JSON.stringify({ ...loadspec, samples: undefined })}`)
+    const ac = await sampleRss(node, [autocannon, '-c', '50', '-d', String(SOAK_SECS), '--json', nginx.url], { core: GEN_CORE, timeoutMs: (SOAK_SECS + 120) * 1000 })
+    const j = JSON.parse(ac.stdout)
+    const autocannonFig = { ...figures(ac.samples, {}, j.requests.total, j.duration), failed: j.errors + j.non2xx }
+    log(`  autocannon: ${JSON.stringify({ ...autocannonFig, samples: undefined })}`)
+    results.sections.soak = { loadspec, autocannon: autocannonFig }
+  } finally { await nginx.stop() }
+}
+
 rmSync(tmp, { recursive: true, force: true })
 const md = markdown(results)
 writeFileSync(here('./results.json'), JSON.stringify(results, null, 2) + '\n')
@@ -255,6 +287,14 @@ function markdown(r) {
     out.push(`**gRPC** (unary, 50 concurrent; median of ${s.grpc['grpc-js bare']?.runs.length ?? '?'}; CPU per call over the whole process and in the steady state)`, '', '| client | calls/s | CPU µs / call | × bare | steady µs / call | × bare |', '|---|---:|---:|---:|---:|---:|')
     for (const [k, v] of Object.entries(s.grpc)) out.push(`| ${k} | ${f(v.callsPerSec, 0)} | ${f(v.cpuUsPerCall, 1)} | ${f(v.vsBare, 2)} | ${f(v.steadyUsPerCall, 1)} | ${f(v.steadyVsBare, 2)} |`)
     out.push(...failures(s.grpc))
+  }
+  if (s.soak) {
+    const { loadspec: l, autocannon: a } = s.soak
+    const mb = (bytes) => bytes / 2 ** 20
+    out.push('', `**Soak** (nginx, closed loop, 50 VUs for ${f(l.seconds / 60, 0)} min, loadspec with one worker thread and live progress; RSS sampled every 10 s; slope by least squares after the first minute)`, '',
+      '| generator | req/s | RSS at 1 min MB | RSS at end MB | peak RSS MB | slope MB / min | result JSON |', '|---|---:|---:|---:|---:|---:|---:|',
+      `| loadspec | ${f(l.rps, 0)} | ${f(l.rssAt60sMb, 0)} | ${f(l.lastRssMb, 0)} | ${f(l.peakRssMb, 0)} | ${f(l.slopeMbPerMin, 2)} | ${f(mb(l.resultBytes), 1)} MB (${l.timelineSeconds} timeline seconds) |`,
+      `| autocannon | ${f(a.rps, 0)} | ${f(a.rssAt60sMb, 0)} | ${f(a.lastRssMb, 0)} | ${f(a.peakRssMb, 0)} | ${f(a.slopeMbPerMin, 2)} | – |`)
   }
   return out.join('\n')
 }

@@ -8,8 +8,11 @@ const scenario = new URL(`./scenario-${{ http: 'get', ws: 'ws', grpc: 'grpc' }[p
 const proto = new URL('../../test/fixtures/grpc/echo.proto', import.meta.url).pathname
 const data = protocol === 'grpc' ? { address: target, proto } : { url: target }
 let updates = 0
+// The bench reads RSS samples between these marks (the load), not start-up or the end of run.
+process.stdout.write('MARK load-start\n')
 const result = await run({ name: 'soak', vus: Number(vus), duration: `${seconds}s`, workers: Number(workers), data, fn: scenario,
   onProgress: (live) => { updates++; live.timelineAt(-1) } })
+process.stdout.write('MARK load-end\n')
 const json = JSON.stringify(result.toJSON())
 process.stdout.write(`RESULT ${JSON.stringify({ requests: result.requests, seconds: result.duration / 1000, errorRate: result.errorRate,
   progressUpdates: updates, timelineSeconds: result.timeline.length, resultBytes: Buffer.byteLength(json) })}\n`)

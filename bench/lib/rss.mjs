@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs'
 
 /**
  * Runs `cmd args` (through taskset on `core`: taskset execs, so the pid is the generator's) and
- * samples its resident set every `everyMs`. Resolves with its output and `samples` as
- * [seconds since start, RSS MB] pairs.
+ * samples its resident set every `everyMs`. Resolves with its output, `samples` as
+ * [seconds since start, RSS MB] pairs, and `marks`: when the process printed each `MARK <name>`
+ * line (seconds since start), so a caller can tell the load from start-up and shut-down.
  */
 export function sampleRss(cmd, args, { core, everyMs = 10_000, timeoutMs, env } = {}) {
   return new Promise((resolve, reject) => {
@@ -13,9 +14,13 @@ export function sampleRss(cmd, args, { core, everyMs = 10_000, timeoutMs, env } 
     const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     const t0 = performance.now()
     const samples = []
+    const marks = {}
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
+    child.stdout.on('data', (d) => {
+      for (const m of String(d).matchAll(/^MARK (\S+)$/gm)) marks[m[1]] = (performance.now() - t0) / 1000
+      stdout += d
+    })
     child.stderr.on('data', (d) => { stderr += d })
     const sample = () => { const mb = rssMb(child.pid); if (mb !== null) samples.push([(performance.now() - t0) / 1000, mb]) }
     const sampler = setInterval(sample, everyMs)
@@ -25,7 +30,7 @@ export function sampleRss(cmd, args, { core, everyMs = 10_000, timeoutMs, env } 
       clearInterval(sampler)
       clearTimeout(timer)
       if (code !== 0) return reject(new Error(`${cmd} exited ${code}:\n${stderr.slice(-2000)}\n${stdout.slice(-1000)}`))
-      resolve({ stdout, stderr, samples })
+      resolve({ stdout, stderr, samples, marks })
     })
   })
 }
