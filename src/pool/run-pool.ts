@@ -7,15 +7,14 @@ import { availableParallelism } from 'node:os'
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads'
 import Tinypool from 'tinypool'
 import { toError } from '../errors.ts'
-import { aggregateMetrics } from '../metrics/aggregate.ts'
 import type { SerializedMetrics } from '../metrics/serialized.ts'
-import { TimelineBuilder } from '../metrics/timeline.ts'
 import { splitSegment, WHOLE } from '../core/segment.ts'
 import type { GeneratorHealth } from '../core/health.ts'
 import type { LoadOutcome, LoadRunner } from '../core/load-runner.ts'
 import { bundleFor } from './bundle.ts'
 import { settlesWithin } from '../core/executors/lifecycle.ts'
 import type { SnapshotMessage, StopMessage, WorkerResult, WorkerTask } from './messages.ts'
+import { LiveMerge } from './live-merge.ts'
 
 export interface PoolTarget {
   readonly file: string
@@ -39,40 +38,8 @@ const MERGE_CHECK_MS = 250
 /** After a worker died, how long the others get to stop and report before we stop waiting. */
 const AFTER_EXIT_MS = 2_000
 const DESTROY_WAIT_MS = 2_000
-/** How long a finished worker's snapshots may still be on their way (they were posted before its result). */
+/** How long a finished worker's snapshots may still be on their way (posted before its result). */
 const SNAPSHOT_WAIT_MS = 5_000
-
-/** A worker's running totals: every series and the error tally, without the timeline. */
-type Totals = Omit<SerializedMetrics, 'timeline'>
-
-/** Totals merged over workers, with the timeline assembled from their snapshots. */
-function withTimeline(parts: readonly Totals[], timeline: SerializedMetrics['timeline']): SerializedMetrics {
-  const { series, errors } = aggregateMetrics(parts.map((p) => ({ ...p, timeline: [] })))
-  return { series, timeline, errors }
-}
-
-/** Counts a worker's snapshots, so the parent can wait until the last one it sent has arrived. */
-class Arrivals {
-  private n = 0
-  private waiter: { want: number; resolve: () => void } | null = null
-  count(): void {
-    this.n++
-    if (this.waiter && this.n >= this.waiter.want) this.waiter.resolve()
-  }
-  async reach(want: number, timeoutMs: number): Promise<void> {
-    if (this.n >= want) return
-    let timer: NodeJS.Timeout | undefined
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.waiter = { want, resolve }
-        timer = setTimeout(() => reject(new Error(`${want - this.n} of its ${want} snapshots never arrived, so its timeline is incomplete`)), timeoutMs)
-      })
-    } finally {
-      clearTimeout(timer)
-      this.waiter = null
-    }
-  }
-}
 
 export function pooledRunner(target: PoolTarget): LoadRunner {
   return async (data, signal, onSecond) => {
@@ -81,11 +48,8 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     // useAtomics: false — parked workers in Atomics.wait freeze their timers and sockets (platform notes).
     const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000 })
     const segments = splitSegment(WHOLE, n)
-    // Each worker's latest running totals; the timeline is assembled here from the entries each
-    // snapshot adds (workers keep none), merged across workers as they arrive.
-    const latest: (Totals | null)[] = segments.map(() => null)
-    const timeline = new TimelineBuilder()
-    const arrived = segments.map(() => new Arrivals())
+    // Snapshots carry only what changed (totals, newly closed timeline windows): merged here.
+    const streamed = new LiveMerge(n)
     const health: (GeneratorHealth | null)[] = segments.map(() => null)
     const ports: MessagePort[] = []
     const stopAll = () => { for (const p of ports) p.postMessage({ type: 'stop' } satisfies StopMessage) }
@@ -98,32 +62,24 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     const tick = setInterval(() => {
       if (!fresh) return
       fresh = false
-      const parts = latest.filter((m): m is Totals => m !== null)
-      // A copy of the timeline's list (not of its entries): the live result must not grow later.
-      if (parts.length) onSecond(withTimeline(parts, timeline.entries().slice()), performance.now() - t0)
+      const live = streamed.live()
+      if (live) onSecond(live, performance.now() - t0)
     }, MERGE_CHECK_MS)
     try {
       const tasks = segments.map((segment, i) => {
         const { port1, port2 } = new MessageChannel()
         ports.push(port1)
-        port1.on('message', (m: SnapshotMessage) => {
-          latest[i] = { series: m.series, errors: m.errors }
-          timeline.add(m.seconds)
-          health[i] = m.health
-          fresh = true
-          arrived[i]?.count()
-        })
+        port1.on('message', (m: SnapshotMessage) => { streamed.receive(i, m); health[i] = m.health; fresh = true })
         const task: WorkerTask = { file: target.file, name: target.name, worker: i, overrides: target.overrides, profile: target.profile,
           scale: target.scale, segment, data, port: port2 }
         // A failing worker stops the others, so the block ends now with what they measured.
         return (pool.run(task, { transferList: [port2] as never }) as Promise<WorkerResult>)
-          // The result comes on tinypool's port, the snapshots on ours: wait for the last ones.
-          .then(async (r) => { await (arrived[i] as Arrivals).reach(r.snapshots, SNAPSHOT_WAIT_MS); return r })
+          .then(async (r) => { await streamed.waitFor(i, r.snapshots, SNAPSHOT_WAIT_MS); return r })
           .catch((err: unknown) => { stopAll(); throw err })
       })
       if (signal.aborted) stopAll()
       const settled = await Promise.allSettled(guardAgainstExit(pool, tasks, stopAll))
-      return merge(settled, latest, timeline, health, startTime, performance.now() - t0)
+      return merge(settled, streamed, health, startTime, performance.now() - t0)
     } finally {
       clearInterval(tick)
       signal.removeEventListener('abort', stopAll)
@@ -162,27 +118,25 @@ function guardAgainstExit<T>(pool: Tinypool, tasks: Promise<T>[], stopAll: () =>
   return tasks.map((t) => Promise.race([t, exited]))
 }
 
-function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (Totals | null)[], timeline: TimelineBuilder, health: (GeneratorHealth | null)[],
+function merge(settled: PromiseSettledResult<WorkerResult>[], streamed: LiveMerge, health: (GeneratorHealth | null)[],
   startTime: number, durationMs: number): LoadOutcome {
-  const parts: Totals[] = []
+  const finals: (SerializedMetrics | null)[] = []
   const healths: GeneratorHealth[] = []
   let error: Error | undefined
   settled.forEach((s, i) => {
     if (s.status === 'fulfilled') {
-      parts.push(s.value.metrics)
-      timeline.add(s.value.metrics.timeline)
+      finals.push(s.value.metrics)
       healths.push(s.value.health)
     } else {
       error ??= workerError(i, s.reason)
-      const partial = latest[i]
-      if (partial) parts.push(partial)
+      finals.push(null)
       const h = health[i]
       if (h) healths.push(h)
     }
   })
   const durations = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.durationMs] : []))
   return {
-    metrics: withTimeline(parts.length ? parts : [{ series: [], errors: { total: 0, byKind: {}, byStatus: {}, samples: [] } }], timeline.entries()),
+    metrics: streamed.result(finals),
     startTime, durationMs: durations.length ? Math.max(...durations) : durationMs, health: healths, ...(error ? { error } : {}),
   }
 }
