@@ -25,7 +25,8 @@ export function progressCallback(plan: RunPlan, task: unknown, user: ((r: PerfRe
     const now = Date.now()
     if (now - last < EVERY_MS * 0.9) return
     last = now
-    // The timeline holds closed seconds only. With several workers the newest merged second can
+    // The timeline holds closed windows only (seconds; coarser after a run's first hour, with
+    // figures per second over them). With several workers the newest merged second can
     // still lack a worker's part, so rps and p95 come from the one before it (complete, one second
     // older); VUs from the newest. Only these two seconds are decoded, not the whole run's.
     const newest = live.timelineAt(-1)
