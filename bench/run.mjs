@@ -1,13 +1,15 @@
 // `npm run bench`: loadspec against wrk, autocannon and bare Node clients, measured side by side in
 // one run on this machine (targets on core 0, generators on core 1), written to bench/results.json
 // and bench/results.md (a partial run: bench/results.<sections>.*), printed, and copied into README between the bench markers.
-// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,cli,proxy,jest, --no-readme.
+// Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,cli,proxy,jest,soak, --no-readme,
+// --soak-seconds=N (length of each soak run; default 600, 120 with --quick).
 import { cpus, totalmem } from 'node:os'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { measure, median, resultOf, startServer } from './lib/proc.mjs'
 import { startNginx } from './lib/nginx.mjs'
+import { peakMb, sampleRss, slopeMbPerMin } from './lib/rss.mjs'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const args = process.argv.slice(2)
@@ -18,6 +20,7 @@ const REPS = quick ? 1 : 3
 /** CPU-cost sections (HTTP, gRPC) repeat more: their ratios are within this machine's noise otherwise. */
 const COST_REPS = quick ? 1 : 5
 const SECS = quick ? 3 : 10
+const SOAK_SECS = Number((args.find((a) => a.startsWith('--soak-seconds=')) ?? '').slice(15)) || (quick ? 120 : 600)
 const SERVER_CORE = 0
 const GEN_CORE = cpus().length > 1 ? 1 : 0
 const node = process.execPath
@@ -27,7 +30,7 @@ rmSync(tmp, { recursive: true, force: true })
 mkdirSync(tmp, { recursive: true })
 
 // wrk is an anchor of the HTTP and latency sections only; nginx is the target of most.
-const needed = ['taskset', ...(['http', 'open', 'memory', 'pool', 'proxy'].some(want) ? ['nginx'] : []), ...(['http', 'latency'].some(want) ? ['wrk'] : [])]
+const needed = ['taskset', ...(['http', 'open', 'memory', 'pool', 'proxy', 'jest', 'soak'].some(want) ? ['nginx'] : []), ...(['http', 'latency'].some(want) ? ['wrk'] : [])]
 const missing = needed.filter((c) => { try { execFileSync('sh', ['-c', `command -v ${c}`]); return false } catch { return true } })
 if (!existsSync('/usr/bin/time')) missing.push('/usr/bin/time')
 if (missing.length) {
@@ -268,6 +271,34 @@ if (want('jest')) {
   } finally { await nginx.stop() }
 }
 
+// 10. Soak: RSS over a long closed loop at full speed (50 VUs, one worker thread as a perf block
+//    has, live progress on), sampled every 10 s, beside autocannon over the same time: memory
+//    must not grow with the run's length (slope after the first minute, when V8's young
+//    generation has grown to its size for this allocation rate).
+if (want('soak')) {
+  log(`soak: ${SOAK_SECS} s closed loop against nginx, RSS every 10 s (loadspec, then autocannon)`)
+  const nginx = await startNginx({ core: SERVER_CORE, port: 18084, dir: `${tmp}nginx-soak` })
+  const figures = (all, marks, requests, seconds) => {
+    // Only samples taken during the load (autocannon prints no marks: its whole life is the load).
+    const from = marks['load-start'] ?? 0
+    const to = marks['load-end'] ?? Infinity
+    const samples = all.filter(([t]) => t >= from && t <= to).map(([t, mb]) => [t - from, mb])
+    return { seconds, rps: requests / seconds, slopeMbPerMin: slopeMbPerMin(samples, 60), peakRssMb: peakMb(samples),
+      rssAt60sMb: samples.find(([t]) => t >= 60)?.[1], lastRssMb: samples.at(-1)?.[1], samples: samples.map(([t, mb]) => [Math.round(t), Math.round(mb * 10) / 10]) }
+  }
+  try {
+    const ls = await sampleRss(node, [here('./gen/soak.mjs'), 'http', nginx.url, 1, SOAK_SECS], { core: GEN_CORE, timeoutMs: (SOAK_SECS + 120) * 1000 })
+    const r = resultOf(ls.stdout)
+    const loadspec = { ...figures(ls.samples, ls.marks, r.requests, r.seconds), failed: Math.round(r.errorRate * r.requests), resultBytes: r.resultBytes, timelineSeconds: r.timelineSeconds }
+    log(`  loadspec: ${JSON.stringify({ ...loadspec, samples: undefined })}`)
+    const ac = await sampleRss(node, [autocannon, '-c', '50', '-d', String(SOAK_SECS), '--json', nginx.url], { core: GEN_CORE, timeoutMs: (SOAK_SECS + 120) * 1000 })
+    const j = JSON.parse(ac.stdout)
+    const autocannonFig = { ...figures(ac.samples, {}, j.requests.total, j.duration), failed: j.errors + j.non2xx }
+    log(`  autocannon: ${JSON.stringify({ ...autocannonFig, samples: undefined })}`)
+    results.sections.soak = { loadspec, autocannon: autocannonFig }
+  } finally { await nginx.stop() }
+}
+
 rmSync(tmp, { recursive: true, force: true })
 const md = markdown(results)
 // A partial run (--only, --quick) writes beside the full run's figures, never over them.
@@ -380,6 +411,14 @@ function markdown(r) {
     out.push('', `**Fault proxy** (no toxic, in its own process on the target's core; median of ${o.runs.direct.length}, added figures are medians of the differences within each repetition): ` +
       `open model ${s.proxy.rate}/s p50 ${f(o.directP50, 3)} → ${f(o.proxyP50, 3)} ms (+${f(o.addedP50, 3)} ms; p99 +${f(o.addedP99, 3)} ms), proxy CPU ${f(o.proxyCpuUsPerReq, 1)} µs per request; ` +
       `closed loop, 50 connections: ${f(c.directRps, 0)} → ${f(c.proxyRps, 0)} req/s, p50 +${f(c.addedP50, 3)} ms, proxy CPU ${f(c.proxyCpuUsPerReq, 1)} µs per request.`)
+  }
+  if (s.soak) {
+    const { loadspec: l, autocannon: a } = s.soak
+    const mb = (bytes) => bytes / 2 ** 20
+    out.push('', `**Soak** (nginx, closed loop, 50 VUs for ${f(l.seconds / 60, 0)} min, loadspec with one worker thread and live progress; RSS sampled every 10 s; slope by least squares after the first minute)`, '',
+      '| generator | req/s | RSS at 1 min MB | RSS at end MB | peak RSS MB | slope MB / min | result JSON |', '|---|---:|---:|---:|---:|---:|---:|',
+      `| loadspec | ${f(l.rps, 0)} | ${f(l.rssAt60sMb, 0)} | ${f(l.lastRssMb, 0)} | ${f(l.peakRssMb, 0)} | ${f(l.slopeMbPerMin, 2)} | ${f(mb(l.resultBytes), 1)} MB (${l.timelineSeconds} timeline seconds) |`,
+      `| autocannon | ${f(a.rps, 0)} | ${f(a.rssAt60sMb, 0)} | ${f(a.lastRssMb, 0)} | ${f(a.peakRssMb, 0)} | ${f(a.slopeMbPerMin, 2)} | – |`)
   }
   return out.join('\n')
 }

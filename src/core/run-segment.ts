@@ -84,6 +84,6 @@ export async function runSegment(run: SegmentRun): Promise<SegmentResult> {
     await Promise.all([http.close(), ws.close()])
   }
   const health = monitor.stop()
-  registry.closeSecond()
+  registry.closeSecond(true)
   return { metrics: registry.snapshot(), startTime, durationMs, health, ...(invalid !== undefined ? { invalid } : {}) }
 }

@@ -29,7 +29,7 @@ export interface ProgressFigures {
 export function progressLine(p: ProgressFigures): string {
   const s = (ms: number) => `${Math.round(ms / 1000)}s`
   const p95 = p.p95 >= 100 ? p.p95.toFixed(0) : p.p95.toFixed(1)
-  return `  ▸ ${p.name}  ${s(p.elapsedMs)}/${s(p.totalMs)} · ${p.vus} VUs · ${p.rps} req/s · p95 ${p95} ms · ${p.requests} requests · errors ${(p.errorRate * 100).toFixed(2)} %`
+  return `  ▸ ${p.name}  ${s(p.elapsedMs)}/${s(p.totalMs)} · ${p.vus} VUs · ${Math.round(p.rps)} req/s · p95 ${p95} ms · ${p.requests} requests · errors ${(p.errorRate * 100).toFixed(2)} %`
 }
 
 /**
@@ -46,7 +46,8 @@ export function progressSender(plan: RunPlan, user: ((r: PerfResult) => void) | 
     const now = Date.now()
     if (now - last < EVERY_MS * 0.9) return
     last = now
-    // The timeline holds closed seconds only. With several workers the newest merged second can
+    // The timeline holds closed windows only (seconds; coarser after a run's first hour, with
+    // figures per second over them). With several workers the newest merged second can
     // still lack a worker's part, so rps and p95 come from the one before it (complete, one second
     // older); VUs from the newest. Only these two seconds are decoded, not the whole run's.
     const newest = live.timelineAt(-1)

@@ -8,7 +8,7 @@
  */
 import { formatDuration } from '../core/duration.ts'
 import { executorDurationMs, type RunPlan } from '../core/plan.ts'
-import { InvalidOptionError } from '../errors.ts'
+import { AbortedError, InvalidOptionError } from '../errors.ts'
 
 /** Time on top of the planned load for bundling, starting the worker and setup (measured: ~0.2 s for the first two). */
 export const START_MARGIN_MS = 5_000
@@ -91,7 +91,7 @@ export function testDeadline(task: RunningTest | undefined): TestDeadline {
   const stopAt = left - Math.min(STOP_BEFORE_MS, left / 4)
   const timer = task && Number.isFinite(left) ? setTimeout(() => {
     expired = true
-    controller.abort(new Error(`stopped before the test's ${task.timeout} ms timeout`))
+    controller.abort(new AbortedError(`stopped before the test's ${task.timeout} ms timeout`))
   }, Math.max(0, stopAt)) : undefined
   timer?.unref()
   return {

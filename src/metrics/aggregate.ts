@@ -3,8 +3,9 @@
  * Pure: no input is modified. Histograms are decoded, added bucket by bucket and re-encoded, so a
  * merged p95 is the p95 of all samples, never an average of percentiles.
  */
-import type { SerializedMetrics, SerializedSecond, SerializedSeries } from './serialized.ts'
-import { addEncoded, createHistogram, encodeHistogram, mergeEncoded, type Histogram } from './histogram.ts'
+import type { SerializedMetrics, SerializedSeries } from './serialized.ts'
+import { encodeHistogram, mergeEncoded } from './histogram.ts'
+import { mergeTimeline } from './timeline.ts'
 import { seriesKey } from './series-key.ts'
 import { mergeErrors } from './error-tally.ts'
 import { MetricTypeError } from '../errors.ts'
@@ -17,7 +18,7 @@ export function aggregateMetrics(parts: ReadonlyArray<SerializedMetrics>): Seria
   }
 }
 
-function mergeSeries(all: ReadonlyArray<SerializedSeries>): SerializedSeries[] {
+export function mergeSeries(all: ReadonlyArray<SerializedSeries>): SerializedSeries[] {
   const groups = new Map<string, SerializedSeries[]>()
   for (const s of all) {
     const key = seriesKey(s.name, s.tags)
@@ -61,38 +62,4 @@ function mergeGroup(group: ReadonlyArray<SerializedSeries>): SerializedSeries {
     return { name: first.name, type, tags: first.tags, count, sum: value, min: gmin, max: gmax }
   }
   return { name: first.name, type, tags: first.tags, count, sum, min: 0, max: 0 }
-}
-
-function mergeTimeline(lists: ReadonlyArray<ReadonlyArray<SerializedSecond>>): SerializedSecond[] {
-  const byT = new Map<number, SerializedSecond[]>()
-  for (const list of lists) for (const s of list) {
-    const g = byT.get(s.t)
-    if (g) g.push(s)
-    else byT.set(s.t, [s])
-  }
-  return [...byT.keys()].sort((a, b) => a - b).map((t) => mergeSecond(t, byT.get(t) as SerializedSecond[]))
-}
-
-function mergeSecond(t: number, seconds: ReadonlyArray<SerializedSecond>): SerializedSecond {
-  if (seconds.length === 1) return seconds[0] as SerializedSecond
-  const counters: Record<string, number> = {}
-  const rates: Record<string, [number, number]> = {}
-  const gauges: Record<string, number> = {}
-  const hists = new Map<string, Histogram>()
-  for (const s of seconds) {
-    for (const [k, v] of Object.entries(s.counters)) counters[k] = (counters[k] ?? 0) + v
-    for (const [k, [p, f]] of Object.entries(s.rates)) {
-      const r = rates[k] ?? [0, 0]
-      rates[k] = [r[0] + p, r[1] + f]
-    }
-    for (const [k, v] of Object.entries(s.gauges)) gauges[k] = (gauges[k] ?? 0) + v
-    for (const [k, enc] of Object.entries(s.trends)) {
-      let h = hists.get(k)
-      if (!h) { h = createHistogram(); hists.set(k, h) }
-      addEncoded(h, enc)
-    }
-  }
-  const trends: Record<string, string> = {}
-  for (const [k, h] of hists) trends[k] = encodeHistogram(h)
-  return { t, counters, rates, gauges, trends }
 }

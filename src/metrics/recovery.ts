@@ -32,13 +32,17 @@ export interface FaultRecovery {
 
 export const DEFAULT_RECOVERY_TOLERANCE: Required<RecoveryTolerance> = { errorRate: 0.01, p95: 0.5 }
 
-/** Figures of the timeline's whole seconds in [fromMs, toMs). */
+/** A timeline point's end, ms after the run's start (points cover `seconds`: 1, coarser after an hour). */
+const endOf = (p: TimelinePoint) => (p.t + p.seconds) * 1000
+
+/** Figures of the timeline's whole windows in [fromMs, toMs). */
 export function figuresBetween(timeline: readonly TimelinePoint[], fromMs: number, toMs: number): PhaseFigures {
-  const secs = timeline.filter((p) => p.t * 1000 >= fromMs && (p.t + 1) * 1000 <= toMs)
-  const requests = secs.reduce((a, p) => a + p.requests, 0)
-  const errors = secs.reduce((a, p) => a + p.errors, 0)
+  const secs = timeline.filter((p) => p.t * 1000 >= fromMs && endOf(p) <= toMs)
+  // A point's counts are per second over its window.
+  const requests = secs.reduce((a, p) => a + p.requests * p.seconds, 0)
+  const errors = secs.reduce((a, p) => a + p.errors * p.seconds, 0)
   const p95s = secs.filter((p) => p.requests > 0).map((p) => p.p95).sort((a, b) => a - b)
-  return { seconds: secs.length, requests, errorRate: requests ? errors / requests : 0, p95: p95s.length ? (p95s[Math.floor(p95s.length / 2)] as number) : null }
+  return { seconds: secs.reduce((a, p) => a + p.seconds, 0), requests, errorRate: requests ? errors / requests : 0, p95: p95s.length ? (p95s[Math.floor(p95s.length / 2)] as number) : null }
 }
 
 export function recoveries(timeline: readonly TimelinePoint[], faults: readonly FaultMarkData[], tolerance: RecoveryTolerance = {}): FaultRecovery[] {
@@ -51,7 +55,7 @@ export function recoveries(timeline: readonly TimelinePoint[], faults: readonly 
   return ordered.map((fault, i) => {
     const nextStart = ordered[i + 1]?.atMs ?? Infinity
     // The seconds that begin after the fault ended and end before the next fault begins.
-    const after = timeline.filter((p) => (p.t + 1) * 1000 > fault.endMs && (p.t + 1) * 1000 <= nextStart)
+    const after = timeline.filter((p) => endOf(p) > fault.endMs && endOf(p) <= nextStart)
     // Seconds after the load's last request (the run winding down) say nothing about recovery.
     while (after.length && (after[after.length - 1] as TimelinePoint).requests === 0) after.pop()
     let first: TimelinePoint | undefined

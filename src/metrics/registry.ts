@@ -2,8 +2,9 @@
  * The metric store of one run in one thread. Drivers and the VU loop look series up once and keep
  * the handle; `add()` then touches only that series and its metric's per-second window.
  *
- * The run controller calls `closeSecond()` once a second: the windows become a timeline entry.
- * `snapshot()` gives the serialisable form that crosses threads and merges exactly.
+ * The run controller calls `closeSecond()` once a second: the per-metric windows become a timeline
+ * entry. `snapshot()` gives the serialisable form that crosses threads and merges exactly;
+ * `totals()` and `drainTimeline()` give it in parts, for streaming only what changed.
  */
 import type {
   CounterHandle, ErrorSample, GaugeHandle, MetricSink, MetricType, RateHandle, Tags, TrendHandle,
@@ -13,8 +14,9 @@ import { createHistogram, encodeHistogram, msToMicros, type Histogram } from './
 import { seriesKey } from './series-key.ts'
 import { ErrorTally } from './error-tally.ts'
 import { MetricTypeError } from '../errors.ts'
+import { windowOf } from './timeline.ts'
 
-/** Per metric name, what happened in the current second (all tag sets together). */
+/** Per metric name, what happened in the current timeline window (all tag sets together). */
 class Window {
   hist: Histogram | null = null
   sum = 0
@@ -147,11 +149,19 @@ export class MetricsRegistry implements MetricSink {
     this.errors.add(sample)
   }
 
-  /** Ends the current one-second window and appends it to the timeline. */
-  closeSecond(): void {
-    const entry: { t: number; counters: Record<string, number>; rates: Record<string, [number, number]>;
+  /**
+   * Ends the current second. When it ends its timeline window (every second in the first hour,
+   * coarser after: src/metrics/timeline.ts), or `last` is set (the run ended), the window becomes
+   * a timeline entry; otherwise the second's samples stay in the open window.
+   */
+  closeSecond(last = false): void {
+    const s = this.second++
+    const w = windowOf(s)
+    if (!last && s + 1 < w.start + w.seconds) return
+    const d = s + 1 - w.start
+    const entry: { t: number; d?: number; counters: Record<string, number>; rates: Record<string, [number, number]>;
       gauges: Record<string, number>; trends: Record<string, string> } =
-      { t: this.second++, counters: {}, rates: {}, gauges: {}, trends: {} }
+      { t: w.start, ...(d > 1 ? { d } : {}), counters: {}, rates: {}, gauges: {}, trends: {} }
     for (const [name, w] of this.windows) {
       // Gauges persist: a gauge that did not change this second still has its value (vus).
       if (w.type === 'gauge') { entry.gauges[name] = w.gauge; continue }
@@ -164,14 +174,22 @@ export class MetricsRegistry implements MetricSink {
     this.timeline.push(entry)
   }
 
-  /** The serialisable state so far (the timeline holds closed seconds only). */
+  /** The serialisable state so far (the timeline holds closed windows only). */
   snapshot(): SerializedMetrics {
-    const series: SerializedSeries[] = []
-    for (const s of this.series.values()) series.push(s.serialize())
-    return { series, timeline: this.timeline.slice(), errors: this.errors.serialize() }
+    return { ...this.totals(), timeline: this.timeline.slice() }
   }
 
-  /** Samples recorded in seconds that were already closed can be dropped after streaming them. */
+  /** The running totals (every series, the error tally) without the timeline. */
+  totals(): Omit<SerializedMetrics, 'timeline'> {
+    const series: SerializedSeries[] = []
+    for (const s of this.series.values()) series.push(s.serialize())
+    return { series, errors: this.errors.serialize() }
+  }
+
+  /**
+   * The timeline entries closed since the last drain, removed from the registry: a worker streams
+   * them to the test's thread once and keeps none, so its memory does not grow with the run.
+   */
   drainTimeline(): SerializedSecond[] {
     return this.timeline.splice(0, this.timeline.length)
   }

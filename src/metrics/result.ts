@@ -18,10 +18,18 @@ const REQUEST_COUNTERS = ['http_reqs', 'grpc_reqs', 'iterations'] as const
 /** Failure rates, in the same order. */
 const FAILURE_RATES = ['http_req_failed', 'grpc_req_failed', 'iteration_failed'] as const
 
-/** Per-second figures of the main metrics, for charts and progress. */
+/**
+ * Per-second figures of the main metrics, for charts and progress. A point covers one second, or
+ * after a run's first hour a coarser window (`seconds`); counts are then per second over it.
+ */
 export interface TimelinePoint {
+  /** Start of the point's window, seconds since the run started. */
   readonly t: number
+  /** Seconds the point covers: 1 in a run's first hour, more later (src/metrics/timeline.ts). */
+  readonly seconds: number
+  /** Requests completed per second. */
   readonly requests: number
+  /** Failed requests per second. */
   readonly errors: number
   readonly vus: number
   readonly p50: number
@@ -179,9 +187,11 @@ function timelinePoint(s: SerializedSecond, m: TimelineMetrics): TimelinePoint {
   const enc = s.trends[m.latency]
   const h = enc ? decodeHistogram(enc) : null
   const at = (p: number) => (h ? percentileUs(h, p) / 1000 : 0)
-  return { t: s.t, requests: s.counters[m.counter] ?? 0, errors: s.rates[m.failed]?.[0] ?? 0, vus: s.gauges['vus'] ?? 0,
+  const d = s.d ?? 1
+  const perSecond = (n: number | undefined) => (n ?? 0) / d
+  return { t: s.t, seconds: d, requests: perSecond(s.counters[m.counter]), errors: perSecond(s.rates[m.failed]?.[0]), vus: s.gauges['vus'] ?? 0,
     p50: at(50), p95: at(95), p99: at(99), max: h && h.totalCount ? h.maxValue / 1000 : 0,
-    dataSent: s.counters['data_sent'] ?? 0, dataReceived: s.counters['data_received'] ?? 0 }
+    dataSent: perSecond(s.counters['data_sent']), dataReceived: perSecond(s.counters['data_received']) }
 }
 
 function onlyType<T extends MetricSummary['type']>(m: MetricSummary | undefined, type: T): Extract<MetricSummary, { type: T }> | undefined {

@@ -20,10 +20,15 @@ export interface SerializedSeries {
   readonly hist?: string
 }
 
-/** What happened in one wall-clock second of the run, per metric name (tags merged). */
+/**
+ * What happened in one window of the run, per metric name (tags merged): one wall-clock second, or
+ * for long runs a coarser window (`d` seconds; src/metrics/timeline.ts says which).
+ */
 export interface SerializedSecond {
-  /** Seconds since the run started (0-based). */
+  /** The window's first second since the run started (0-based). */
   readonly t: number
+  /** Seconds the window covers; absent for a 1-second window. Counts are over the whole window. */
+  readonly d?: number
   /** counter sums and rate passes/fails by metric name. */
   readonly counters: Readonly<Record<string, number>>
   readonly rates: Readonly<Record<string, readonly [passes: number, fails: number]>>

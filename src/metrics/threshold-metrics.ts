@@ -25,7 +25,7 @@ export const BUILTIN_METRICS: Readonly<Record<string, MetricType>> = {
   http_res_body_bytes: 'counter', data_sent: 'counter', data_received: 'counter',
   ws_connecting: 'trend', ws_sessions: 'counter', ws_msgs_sent: 'counter', ws_msgs_received: 'counter', ws_session_duration: 'trend', ws_rtt: 'trend',
   ws_fanout_latency: 'trend', ws_fanout_complete: 'trend', ws_fanout_delivered: 'rate',
-  grpc_reqs: 'counter', grpc_req_duration: 'trend', grpc_req_failed: 'rate', grpc_stream_msgs_sent: 'counter', grpc_stream_msgs_received: 'counter',
+  grpc_reqs: 'counter', grpc_req_duration: 'trend', grpc_req_failed: 'rate', grpc_streams: 'counter', grpc_stream_duration: 'trend', grpc_streams_msgs_sent: 'counter', grpc_streams_msgs_received: 'counter',
 }
 
 /** k6 built-ins loadspec does not record, so their thresholds are told apart from typos. */

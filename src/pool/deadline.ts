@@ -103,7 +103,8 @@ export function abandoned(i: number, last: SerializedMetrics | null, h: Generato
   const wallMs = now - (w.startedAt ?? now)
   const reading: GeneratorHealth = h ?? { worker: i, loopDelayP99Ms: 0, loopDelayMaxMs: 0, eventLoopUtilization: 0, cpu: 0, wallMs, heapUsedMb: 0, heapLimitMb: 0 }
   return {
-    type: 'result', metrics: aggregateMetrics(last ? [last, interrupted] : [interrupted]), startTime: Date.now() - wallMs, durationMs: wallMs,
+    // snapshots: 0 — nothing is waited for; its windows streamed so far are kept by the parent.
+    type: 'result', metrics: aggregateMetrics(last ? [last, interrupted] : [interrupted]), snapshots: 0, startTime: Date.now() - wallMs, durationMs: wallMs,
     health: { ...reading, wallMs, loopDelayMaxMs: Math.max(reading.loopDelayMaxMs, now - w.lastHeard - SNAPSHOT_MS) },
   }
 }

@@ -1,6 +1,6 @@
 /** The typed messages between the test's thread and pool workers (one file, as Playwright's ipc.ts). */
 import type { MessagePort } from 'node:worker_threads'
-import type { SerializedMetrics } from '../metrics/serialized.ts'
+import type { SerializedErrors, SerializedMetrics, SerializedSecond, SerializedSeries } from '../metrics/serialized.ts'
 import type { Segment } from '../core/segment.ts'
 import type { GeneratorHealth } from '../core/health.ts'
 
@@ -22,7 +22,10 @@ export interface WorkerTask {
 
 export interface WorkerResult {
   readonly type: 'result'
+  /** Running totals, and the timeline entries that no snapshot carried. */
   readonly metrics: SerializedMetrics
+  /** Snapshots sent before this result: the parent waits for all of them (another port, no order). */
+  readonly snapshots: number
   readonly startTime: number
   readonly durationMs: number
   readonly health: GeneratorHealth
@@ -30,10 +33,16 @@ export interface WorkerResult {
   readonly invalid?: string
 }
 
-/** Worker → parent, about once a second. */
+/**
+ * Worker → parent, about once a second: only what changed. The totals replace the previous
+ * snapshot's (their size does not grow with the run); the timeline entries closed since the last
+ * snapshot are appended by the parent and dropped by the worker.
+ */
 export interface SnapshotMessage {
   readonly type: 'snapshot'
-  readonly metrics: SerializedMetrics
+  readonly series: readonly SerializedSeries[]
+  readonly errors: SerializedErrors
+  readonly seconds: readonly SerializedSecond[]
   readonly elapsedMs: number
   readonly health: GeneratorHealth
 }

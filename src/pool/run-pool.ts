@@ -15,6 +15,7 @@ import type { LoadOutcome, LoadRunner } from '../core/load-runner.ts'
 import { bundleFor } from './bundle.ts'
 import { settlesWithin } from '../core/executors/lifecycle.ts'
 import type { StopMessage, WorkerMessage, WorkerReply, WorkerResult, WorkerTask } from './messages.ts'
+import { LiveMerge } from './live-merge.ts'
 import { reviveError, serializeError } from './error-transfer.ts'
 import { abandoned, WorkerDeadlines, WorkerWatch } from './deadline.ts'
 import { workerResourceLimits } from './worker-heap.ts'
@@ -43,6 +44,8 @@ const MERGE_CHECK_MS = 250
 /** After a worker died, how long the others get to stop and report before we stop waiting. */
 const AFTER_EXIT_MS = 2_000
 const DESTROY_WAIT_MS = 2_000
+/** How long a finished worker's snapshots may still be on their way (posted before its result). */
+const SNAPSHOT_WAIT_MS = 5_000
 
 export function pooledRunner(target: PoolTarget): LoadRunner {
   // Read when the block is prepared, so a bad value fails before setup() and any load.
@@ -54,12 +57,15 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000,
       ...(resourceLimits ? { resourceLimits } : {}) })
     const segments = splitSegment(target.segment ?? WHOLE, n)
-    const latest: (SerializedMetrics | null)[] = segments.map(() => null)
+    // Snapshots carry only what changed (totals, newly closed timeline windows): merged here.
+    const streamed = new LiveMerge(n)
+    /** A worker's latest totals as metrics, for one given up on at its deadline (its windows are streamed already). */
+    const lastTotals = (i: number): SerializedMetrics | null => { const t = streamed.latest[i]; return t ? { ...t, timeline: [] } : null }
     const health: (GeneratorHealth | null)[] = segments.map(() => null)
     const watch = segments.map(() => new WorkerWatch())
     const ports: MessagePort[] = []
     const deadlines = new WorkerDeadlines(n, (i, started) => {
-      if (started) { watch[i]?.expire(abandoned(i, latest[i] ?? null, health[i] ?? null, watch[i] as WorkerWatch)); return }
+      if (started) { watch[i]?.expire(abandoned(i, lastTotals(i), health[i] ?? null, watch[i] as WorkerWatch)); return }
       watch[i]?.expire(new Error(`worker ${i} did not start its load within a minute: does its test file or module block at top level?`))
       stopAll()
     })
@@ -78,8 +84,8 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     const tick = setInterval(() => {
       if (!fresh) return
       fresh = false
-      const parts = latest.filter((m): m is SerializedMetrics => m !== null)
-      if (parts.length) onSecond(aggregateMetrics(parts), performance.now() - t0)
+      const live = streamed.live()
+      if (live) onSecond(live, performance.now() - t0)
     }, MERGE_CHECK_MS)
     try {
       const tasks = segments.map((segment, i) => {
@@ -87,7 +93,7 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
         ports.push(port1)
         port1.on('message', (m: WorkerMessage) => {
           watch[i]?.heard()
-          if (m.type === 'snapshot') { latest[i] = m.metrics; health[i] = m.health; fresh = true }
+          if (m.type === 'snapshot') { streamed.receive(i, m); health[i] = m.health; fresh = true }
           else if (m.type === 'started') { watch[i]?.started(m.inFlight); deadlines.start(i, m.plannedMs) }
           else if (m.type === 'invalid') { if (invalid === undefined) { invalid = m.message; stopAll() } }
           else watch[i]?.inFlight?.slot(m.slot, m.tags)
@@ -96,7 +102,11 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
           scale: target.scale, segment, data, port: port2 }
         // A failing worker stops the others, so the block ends now with what they measured.
         return (pool.run(task, { transferList: [port2] as never }) as Promise<WorkerReply>).then(
-          (reply) => { if (reply.type === 'error') throw reviveError(reply.error); return reply },
+          async (reply) => {
+            if (reply.type === 'error') throw reviveError(reply.error)
+            await streamed.waitFor(i, reply.snapshots, SNAPSHOT_WAIT_MS)
+            return reply
+          },
           // Errors tinypool saw itself (an uncaught exception, out of memory, a failed import) came
           // through structured clone, which names every error `Error`: revive loadspec's by name.
           (err: unknown) => { throw reviveError(serializeError(err)) },
@@ -107,7 +117,7 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
       const outcomes = guardAgainstExit(pool, tasks, stopAll).map((t, i) => Promise.race([t, (watch[i] as WorkerWatch).expired])
         .finally(() => deadlines.settle(i)))
       const settled = await Promise.allSettled(outcomes)
-      const out = merge(settled, latest, health, startTime, performance.now() - t0, resourceLimits?.maxOldGenerationSizeMb)
+      const out = merge(settled, streamed, health, startTime, performance.now() - t0, resourceLimits?.maxOldGenerationSizeMb)
       invalid ??= settled.flatMap((s) => (s.status === 'fulfilled' && s.value.type === 'result' && s.value.invalid !== undefined ? [s.value.invalid] : []))[0]
       return invalid === undefined ? out : { ...out, invalid }
     } finally {
@@ -149,26 +159,26 @@ function guardAgainstExit<T>(pool: Tinypool, tasks: Promise<T>[], stopAll: () =>
   return tasks.map((t) => Promise.race([t, exited]))
 }
 
-function merge(settled: PromiseSettledResult<WorkerResult>[], latest: (SerializedMetrics | null)[], health: (GeneratorHealth | null)[],
+function merge(settled: PromiseSettledResult<WorkerResult>[], streamed: LiveMerge, health: (GeneratorHealth | null)[],
   startTime: number, durationMs: number, heapLimitMb: number | undefined): LoadOutcome {
-  const parts: SerializedMetrics[] = []
+  const finals: (SerializedMetrics | null)[] = []
   const healths: GeneratorHealth[] = []
   let error: Error | undefined
   settled.forEach((s, i) => {
     if (s.status === 'fulfilled') {
-      parts.push(s.value.metrics)
+      finals.push(s.value.metrics)
       healths.push(s.value.health)
     } else {
       error ??= workerError(i, s.reason, heapLimitMb ?? health[i]?.heapLimitMb)
-      const partial = latest[i]
-      if (partial) parts.push(partial)
+      // Its latest totals and the windows it streamed are kept (LiveMerge.result).
+      finals.push(null)
       const h = health[i]
       if (h) healths.push(h)
     }
   })
   const durations = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.durationMs] : []))
   return {
-    metrics: parts.length ? aggregateMetrics(parts) : { series: [], timeline: [], errors: { total: 0, byKind: {}, byStatus: {}, samples: [] } },
+    metrics: streamed.result(finals),
     startTime, durationMs: durations.length ? Math.max(...durations) : durationMs, health: healths, ...(error ? { error } : {}),
   }
 }

@@ -5,6 +5,8 @@
 import { normalizeOptions } from '../core/normalize.ts'
 import { runSegment } from '../core/run-segment.ts'
 import type { PerfOptions } from '../core/options.ts'
+import type { GeneratorHealth } from '../core/health.ts'
+import type { MetricsRegistry } from '../metrics/registry.ts'
 import type { InFlightSlotMessage, InvalidMessage, SnapshotMessage, StartedMessage, StopMessage, WorkerReply, WorkerTask } from './messages.ts'
 import { lookup } from './registry.ts'
 import { applyOverrides } from '../core/overrides.ts'
@@ -15,6 +17,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRep
   const { port } = task
   const stop = new AbortController()
   port.on('message', (m: StopMessage) => { if (m.type === 'stop') stop.abort() })
+  let snapshots = 0
   try {
     const def = lookup(task.name, task.file)
     const options = applyOverrides(def.options, task.overrides) as PerfOptions<unknown>
@@ -25,12 +28,13 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRep
     const seg = await runSegment({
       plan, segment: task.segment, data: task.data, signal: stop.signal, worker: task.worker, inFlight: tally.counter,
       onSecond: (registry, elapsedMs, health) => {
-        const msg: SnapshotMessage = { type: 'snapshot', metrics: registry.snapshot(), elapsedMs, health }
-        port.postMessage(msg)
+        port.postMessage(snapshotMessage(registry, elapsedMs, health))
+        snapshots++
       },
       onInvalid: (message) => port.postMessage({ type: 'invalid', message } satisfies InvalidMessage),
     })
-    return { type: 'result', metrics: seg.metrics, startTime: seg.startTime, durationMs: seg.durationMs, health: seg.health, ...(seg.invalid !== undefined ? { invalid: seg.invalid } : {}) }
+    // The registry was drained at every snapshot: its timeline holds only what none carried.
+    return { type: 'result', metrics: seg.metrics, snapshots, startTime: seg.startTime, durationMs: seg.durationMs, health: seg.health, ...(seg.invalid !== undefined ? { invalid: seg.invalid } : {}) }
   } catch (err) {
     // Returned, not thrown: tinypool would pass a thrown error through structured clone, which
     // drops its class, `code` and every other own property.
@@ -38,4 +42,9 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRep
   } finally {
     port.close()
   }
+}
+
+/** A snapshot of what changed: the running totals and the timeline entries closed since the last one. */
+export function snapshotMessage(registry: MetricsRegistry, elapsedMs: number, health: GeneratorHealth): SnapshotMessage {
+  return { type: 'snapshot', ...registry.totals(), seconds: registry.drainTimeline(), elapsedMs, health }
 }

@@ -100,7 +100,9 @@ function historyCsv(result: PerfResult, src: Sources): string {
       type: 'trend', count: total.totalCount, min: clamp(total.minNonZeroValue), max: clamp(total.maxValue), avg: clamp(total.mean),
       percentile: (p) => clamp(percentileUs(total, p)),
     }
-    rows.push([Math.floor((result.startTime + (s.t + 1) * 1000) / 1000), s.gauges['vus'] ?? 0, '', 'Aggregated', req.toFixed(6), fail.toFixed(6),
+    // A coarser window of a long run (d seconds) is one row stamped at its end, its rates per second.
+    const d = s.d ?? 1
+    rows.push([Math.floor((result.startTime + (s.t + d) * 1000) / 1000), s.gauges['vus'] ?? 0, '', 'Aggregated', (req / d).toFixed(6), (fail / d).toFixed(6),
       ...percentiles(requests, cumulative), requests, fails, cumulative ? Math.round(cumulative.percentile(50)) : 0, ms(cumulative?.avg ?? 0),
       cumulative ? ms(cumulative.min) : 0, cumulative ? ms(cumulative.max) : 0, requests ? new PyFloat(bytes / requests) : 0])
   })

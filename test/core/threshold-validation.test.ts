@@ -83,7 +83,7 @@ describe('when a VU creates a custom metric of the wrong type', () => {
     // VU 2 lives in the other worker and never meets the metric: only the stop relayed by the parent ends it early.
     expect(performance.now() - t0).toBeLessThan(30_000)
     expect(server.received() - before).toBeGreaterThanOrEqual(3)
-  }, 90_000)
+  }, 100_000) // the plan (60 s + 30 s gracefulStop + 5 s start) must fit, or scenario.run() refuses it before any load
 
   test('a custom metric that fits its thresholds runs the load to its end', async () => {
     const result = await run({ vus: 2, iterations: 6, thresholds: { my_latency: ['p(95)<100'], my_count: ['count==6'] },

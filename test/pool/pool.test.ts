@@ -7,6 +7,7 @@ import { scenario, WorkerFailedError, type PerfResult } from '../../src/plugin/v
 import { startServer, type TestServer } from '../helpers/servers.ts'
 import { delayPath } from './paths.ts'
 import { settledThreads } from './threads.ts'
+import { encodeHistogram, mergeEncoded } from '../../src/metrics/histogram.ts'
 
 /** Module-level constant used inside VU functions (must reach workers). */
 const PREFIX = '/delay'
@@ -61,6 +62,11 @@ const idle = scenario<Data>('pool: light load', { executor: 'constant-vus', vus:
   await sleep(0.05)
 })
 
+const streamed = scenario<Data>('pool: streamed timeline', { executor: 'constant-vus', vus: 4, duration: '3500ms' }, async ({ http, data, sleep }) => {
+  await http.get(`${data.url}/s/0`)
+  await sleep(0.003)
+})
+
 const perEndpoint = (r: PerfResult) => Object.fromEntries(r.endpoints().map((n) => [n, r.endpoint(n).requests]))
 
 describe('splitting and merging', () => {
@@ -103,6 +109,19 @@ describe('splitting and merging', () => {
     for (let id = 1; id <= 7; id++) expect(r.counter('vu_seen', { id: String(id) })?.count, `VU ${id}`).toBe(3)
     expect(r.counter('vu_seen')?.count).toBe(21)
     expect(r.gauge('vus_max')?.value).toBe(7)
+  })
+
+  test.each([0, 1, 2])('with %i workers the timeline streamed second by second holds every sample of the run exactly once', async (workers) => {
+    const r = await streamed.run({ workers, data: { url: server.url } })
+    const tl = r.data.metrics.timeline
+    expect(tl.map((s) => s.t)).toEqual(tl.map((_, i) => i))
+    expect(tl.length).toBeGreaterThanOrEqual(4)
+    expect(tl.reduce((a, s) => a + (s.counters['http_reqs'] ?? 0), 0)).toBe(r.requests)
+    // Every latency is recorded in its second's histogram and in the run's: their unions are equal.
+    const perSecond = encodeHistogram(mergeEncoded(tl.flatMap((s) => (s.trends['http_req_duration'] ? [s.trends['http_req_duration']] : []))))
+    const whole = encodeHistogram(mergeEncoded(r.data.metrics.series.filter((s) => s.name === 'http_req_duration').map((s) => s.hist ?? '')))
+    expect(perSecond).toBe(whole)
+    expect(r.requests).toBeGreaterThan(100)
   })
 
   test('module-level constants and imports reach the workers', async () => {
