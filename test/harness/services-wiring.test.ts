@@ -107,3 +107,63 @@ test('a sharedServices() set is started once for the blocks that use it, and sto
   expect(pidAlive(pids[0] as number)).toBe(false)
   pids = []
 })
+
+describe('faults in a block', () => {
+  const hit = async ({ http, data, sleep }: { http: import('../../src/index.ts').VuContext['http']; data: unknown; sleep: (s: number) => Promise<void> }) => {
+    await http.get(`${(data as Data).services['api']?.url}/health`, { name: 'GET /health' })
+    await sleep(0.02)
+  }
+
+  test('a kill mid-run against a real process: before has no errors, during has, recovery measured', async () => {
+    const result = await run({
+      vus: 2, duration: '6s', services: { api: api() }, http: { timeout: '1s' },
+      faults: [{ at: '2s', for: '2s', service: 'api', action: 'kill' }],
+      fn: (ctx) => hit(ctx),
+    })
+    const [mark] = result.toJSON().faults ?? []
+    expect(mark?.label).toBe('kill api for 2s')
+    expect(mark?.atMs).toBeGreaterThan(1_500)
+    expect(mark?.endMs).toBeGreaterThan((mark?.atMs ?? 0) + 1_900)
+    const before = result.phase('before')
+    const during = result.phase('during')
+    const after = result.phase('after')
+    expect(before.requests).toBeGreaterThan(0)
+    expect(before.errorRate).toBe(0)
+    expect(during.errorRate).toBeGreaterThan(0)
+    expect(result.phase('during:0').errorRate).toBe(during.errorRate)
+    expect(after.requests).toBeGreaterThan(0)
+    expect(after.throughput).toBeGreaterThan(0)
+    expect(result).toRecoverWithin(2_000)
+    // Another phase name is still the `phase` tag.
+    expect(result.phase('warmup').requests).toBe(0)
+  })
+
+  test('a latency toxic through the automatic fault proxy shows in the during phase\'s p95', async () => {
+    let seenAddress = ''
+    const result = await run({
+      vus: 2, duration: '5s', services: { api: api() },
+      faults: [{ at: '2s', for: '2s', service: 'api', toxic: { type: 'latency', latency: 100 } }],
+      setup: async (services) => {
+        seenAddress = services['api']?.address as string
+        return { services }
+      },
+      fn: (ctx) => hit(ctx),
+    })
+    expect(seenAddress).toMatch(/^127\.0\.0\.1:\d+$/)
+    const before = result.phase('before').p95 ?? Infinity
+    const during = result.phase('during').p95 ?? 0
+    expect(before).toBeLessThan(50)
+    expect(during).toBeGreaterThanOrEqual(100)
+    expect(result.phase('during').errorRate).toBe(0)
+    expect(result.toJSON().faults?.[0]?.label).toBe('latency on api for 2s')
+  })
+
+  test('a fault that cannot be applied stops the run with its error', async () => {
+    const idle = processService(process.execPath, ['-e', 'setInterval(() => {}, 1000)'])
+    const started = Date.now()
+    const failing = run({ vus: 1, duration: '20s', services: { idle }, faults: [{ at: '500ms', for: '1s', service: 'idle', toxic: { type: 'latency', latency: 10 } }],
+      fn: async ({ sleep }) => { await sleep(0.05) } })
+    await expect(failing).rejects.toThrow(/no fault proxy stands in front of idle/)
+    expect(Date.now() - started).toBeLessThan(15_000)
+  })
+})
