@@ -114,6 +114,9 @@ export class MetricView implements MetricQuery {
   }
 }
 
+/** `'before'`, `'during'`, `'after'`, or one fault's: `'during:0'`. */
+export type FaultPhaseKey = FaultPhaseName | `${FaultPhaseName}:${number}`
+
 /** A fault phase: the main metrics of the timeline's seconds in its window (tags merged, so no tag filters). */
 export class FaultPhaseView extends MetricView {
   /** @internal */
@@ -184,6 +187,8 @@ export class PerfResult extends MetricView {
    * during and after the run's faults, as a view of the main metrics (p95, error rate, throughput).
    * Any other name narrows to a `phase` tag, as on every view.
    */
+  override phase(name: FaultPhaseKey): FaultPhaseView
+  override phase(name: string): MetricView
   override phase(name: string): MetricView {
     const asked = parsePhaseName(name)
     return asked ? this.faultPhase(asked.fault, asked.phase) : super.phase(name)
