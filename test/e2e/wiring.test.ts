@@ -12,7 +12,7 @@ const vitestBin = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', 
 
 let run: { code: number; out: string }
 beforeAll(async () => {
-  const env = { ...process.env, CI: 'true', LOADSPEC_PROFILE: '', NO_COLOR: '1', FORCE_COLOR: '0' }
+  const env: Record<string, string | undefined> = { ...process.env, CI: 'true', LOADSPEC_PROFILE: '', NO_COLOR: '1', FORCE_COLOR: '0' }
   delete env['FIXTURE_REPORT_DIR']
   run = await new Promise((resolve) => {
     execFile(process.execPath, [vitestBin, 'run', '--config', 'test/fixtures/wiring/vitest.config.ts', '--reporter', 'default'], { cwd: root, env, timeout: 120_000 },
