@@ -1,32 +1,62 @@
 /**
  * The bidding suite (the bidding experiments seed) against the real system: the bid API deciding
  * bids in Redis with a Lua script and publishing them on NATS, the broadcast service fanning them
- * out over WebSocket and the archival worker writing them to Postgres, each a process of its own
- * (examples/bidding/stack.ts). 1) contention on one item; 2) fan-out of one bid to V viewers;
- * 3) a mixed load while broadcast, Postgres and NATS are killed and started again.
- * `ci`: 20 bidders / 200 viewers / 8 VUs; `full`: 200 bidders / 5 000 viewers / 40 VUs.
+ * out over WebSocket and the archival worker writing them to Postgres, each a process of its own,
+ * started by loadspec's services runtime from the stack's process table
+ * (examples/bidding/processes.ts), shared by the three suites. 1) contention on one item;
+ * 2) fan-out of one bid to V viewers; 3) a mixed load while the block's `faults:` kill broadcast,
+ * Postgres and NATS and start them again, measured in phases and recovery.
+ * `ci`: 20 bidders / 200 viewers / 8 VUs for 18 s; `full`: 200 bidders / 5 000 viewers / 40 VUs for 2 min.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, mkdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { scenario } from '../src/plugin/vitest/index.ts'
-import type { PerfResult, VuContext } from '../src/index.ts'
-import { biddingStackUnavailable, startBiddingStack, type BiddingStack, type ServiceName } from '../examples/bidding/stack.ts'
+import { processService, sharedServices, type ServiceDefinition, type ServiceSet, type VuContext } from '../src/index.ts'
+import { biddingStackUnavailable } from '../examples/bidding/stack.ts'
+import { biddingProcesses, postgresBinDir, postgresUser } from '../examples/bidding/processes.ts'
 import { archiveOf, createItem, getJson, until, type ApiStats, type ItemState } from '../test/examples/bidding-helpers.ts'
 
 const unavailable = biddingStackUnavailable()
 const profile = process.env['LOADSPEC_PROFILE'] ?? 'ci'
-let stack: BiddingStack | undefined
-let dir = ''
+// Computed, not created, at load: load workers read this file too and must start nothing.
+const dir = join(tmpdir(), `loadspec-bidding-perf-${process.pid}`)
+
+/** The stack's process table, entry for entry, as processService() definitions. */
+function biddingServices(): Record<string, ServiceDefinition> {
+  // Defined even where the stack cannot run (its tests are skipped), so the blocks' faults name declared services.
+  const table = biddingProcesses({ dir, pgBin: postgresBinDir() ?? '/usr/lib/postgresql/none/bin', pgUser: postgresUser(), node: process.execPath, outboxLimit: 100_000 })
+  // The Node services exit when their stdin closes (the stack's own orphan guard), and
+  // processService() gives them none: an endless pipe keeps it open; the watchdog guards orphans here.
+  const keepStdin = (command: string, args: readonly string[]): [string, string[]] => command === process.execPath
+    ? ['sh', ['-c', 'sleep infinity | exec "$0" "$@"', command, ...args]] : [command, [...args]]
+  return Object.fromEntries(table.map((d) => [d.name, processService(...keepStdin(d.command, d.args), {
+    port: 0, env: d.env ?? {}, ready: d.ready, readyTimeout: d.readyTimeout, stopTimeout: d.stopTimeout, protocol: d.protocol,
+  })]))
+}
+
+const stack = sharedServices(biddingServices())
+let set: ServiceSet | undefined
 beforeAll(async () => {
   if (unavailable) { console.warn(`bidding suites skipped: ${unavailable}`); return }
-  dir = mkdtempSync(join(tmpdir(), 'loadspec-bidding-perf-'))
-  stack = await startBiddingStack({ dir })
+  const pgData = join(dir, 'postgres')
+  mkdirSync(pgData, { recursive: true, mode: 0o700 })
+  const user = postgresUser()
+  if (user) {
+    // Postgres runs as another user: it must own its data directory and reach it.
+    chownSync(pgData, user.uid, user.gid)
+    chmodSync(dir, statSync(dir).mode | 0o011)
+  }
+  set = await stack.start()
 }, 90_000)
-afterAll(async () => { await stack?.stop(); if (dir) rmSync(dir, { recursive: true, force: true }) })
-const running = (): BiddingStack => stack as BiddingStack
-const wsBase = () => running().broadcast.replace('http', 'ws')
+afterAll(async () => { await stack.stop(); rmSync(dir, { recursive: true, force: true }) })
+const running = () => {
+  const s = set as ServiceSet
+  return { api: s.get('api').url as string, ws: (s.get('broadcast').url as string).replace('http', 'ws'),
+    postgresUrl: `postgres://bidding@127.0.0.1:${s.get('postgres').port}/postgres` }
+}
+const wsBase = () => running().ws
 
 interface Data { api: string; ws: string; item: string; viewers?: number }
 
@@ -47,6 +77,7 @@ const contention = scenario<Data>('bidding: users bid on one contested item', {
   executor: 'shared-iterations', vus: 200, iterations: 5000, maxDuration: '5m',
   profiles: { ci: { vus: 20, iterations: 400, maxDuration: '1m' }, full: {} },
   thresholds: { http_req_failed: ['rate==0'] },
+  services: stack,
 }, (ctx) => bid(ctx))
 
 // Test timeouts cover each scenario's cap (maxDuration + gracefulStop + start), so a slow run is
@@ -69,6 +100,7 @@ const fanout = scenario<Data>('bidding: one bid fanned out to every viewer', {
   executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '3m',
   profiles: { ci: {}, full: {} },
   thresholds: { ws_fanout_delivered: ['rate>0.99'], ws_fanout_latency: ['p(95)<1000'] },
+  services: stack,
 }, async ({ ws, http, data, check }) => {
   const viewers = data.viewers ?? 200
   const fan = await ws.fanout(`${data.ws}/items/${data.item}`, { sessions: viewers, name: 'WS /items/:id' })
@@ -97,54 +129,17 @@ test.skipIf(unavailable !== null)('fan-out: every viewer receives the bid throug
   expect(result).toPassThresholds()
 }, 240_000)
 
-/**
- * Faults, in order, each fired from onProgress (the test's thread, about once a second) once
- * `gap` more iterations have completed since the previous step finished: every outage spans load
- * the system really served, however fast or slow this machine is.
- */
-const FAULTS: readonly { service: ServiceName; action: 'kill' | 'start' }[] = [
-  { service: 'broadcast', action: 'kill' }, { service: 'broadcast', action: 'start' },
-  { service: 'postgres', action: 'kill' }, { service: 'postgres', action: 'start' },
-  { service: 'nats', action: 'kill' }, { service: 'nats', action: 'start' },
-]
-
-interface FaultLog { service: ServiceName; action: string; atIteration: number; ms: number }
-
-function faultDriver(gap: number) {
-  const log: FaultLog[] = []
-  let next = 0
-  let from = 0
-  let seen = 0
-  let busy: Promise<void> | null = null
-  return {
-    log,
-    onProgress(live: PerfResult) {
-      const done = live.iterations.completed
-      seen = done
-      const step = FAULTS[next]
-      if (busy || !step || done < from + gap) return
-      const t0 = performance.now()
-      busy = running()[step.action](step.service).then(() => {
-        log.push({ service: step.service, action: step.action, atIteration: done, ms: Math.round(performance.now() - t0) })
-        next++
-        from = seen // the latest count known when the step ended
-        busy = null
-      })
-    },
-    /** Waits for a step in progress, then starts whatever is still down so the stack is whole again. */
-    async settle(): Promise<number> {
-      await busy
-      for (const f of FAULTS.slice(next)) if (f.action === 'start') await running().start(f.service)
-      return next
-    },
-  }
-}
+/** The faults, in order: each service is killed, then started again after `for` (the revert waits until it is ready). */
+const kills = (at: readonly string[], span: string) => (['broadcast', 'postgres', 'nats'] as const).map((service, i) =>
+  ({ at: at[i] as string, for: span, service, action: 'kill' as const }))
 
 const resilience = scenario<Data>('bidding: mixed load while broadcast, Postgres and NATS are killed and restarted', {
-  executor: 'shared-iterations', vus: 40, iterations: 24_000, maxDuration: '10m',
-  profiles: { ci: { vus: 8, iterations: 2_400, maxDuration: '2m' }, full: {} },
+  executor: 'constant-vus', vus: 40, duration: '2m',
+  faults: kills(['20s', '50s', '80s'], '10s'),
+  profiles: { ci: { vus: 8, duration: '18s', faults: kills(['3s', '7s', '11s'], '2s') }, full: {} },
   // The bid API's HTTP answers (bids and item views) must never fail, whatever is down behind it.
   thresholds: { http_req_failed: ['rate==0'] },
+  services: stack,
 }, async (ctx) => {
   const { ws, http, data, pick, sleep, check } = ctx
   if (pick({ bid: 3, view: 1 }) === 'bid') await bid(ctx)
@@ -155,27 +150,36 @@ const resilience = scenario<Data>('bidding: mixed load while broadcast, Postgres
     const s = await ws.connect(`${data.ws}/items/${data.item}`, { name: 'WS /items/:id', timeout: 2_000 })
     if (s.ok) { await s.next((m) => m.json<{ type: string }>().type === 'hello', 2_000); s.close() }
   }
-  await sleep(0.05) // pacing: bounds the rate, so the faults (about one per second) land inside the run
+  await sleep(0.05) // pacing: bounds the rate
 })
 
 test.skipIf(unavailable !== null)('resilience: the bid API never fails while broadcast, Postgres and NATS die; buffered bids are flushed and the archive catches up', async () => {
   const item = await createItem(running().api, 0)
   const before = await getJson<ApiStats>(`${running().api}/stats`)
-  const iterations = profile === 'full' ? 24_000 : 2_400
-  const faults = faultDriver(Math.floor(iterations / 20))
-  const result = await resilience.run({ data: { api: running().api, ws: wsBase(), item }, onProgress: faults.onProgress })
-  const steps = await faults.settle()
+  const result = await resilience.run({ data: { api: running().api, ws: wsBase(), item } })
   const after = await until('outbox flushed', () => getJson<ApiStats>(`${running().api}/stats`), (s) => s.natsConnected && s.pending === 0)
-  const report = { faults: faults.log, outbox: { buffered: after.buffered - before.buffered, flushed: after.flushed - before.flushed, lost: after.lost - before.lost } }
+  const marks = result.toJSON().faults ?? []
+  const phases = marks.map((m) => {
+    const during = result.phase(`during:${m.index}`)
+    return { fault: m.label, atMs: Math.round(m.atMs), endMs: Math.round(m.endMs), duringP95: during.p95, duringErrorRate: during.errorRate, duringRps: Math.round(during.throughput) }
+  })
+  const report = { before: { p95: result.phase('before').p95, rps: Math.round(result.phase('before').throughput) }, phases,
+    outbox: { buffered: after.buffered - before.buffered, flushed: after.flushed - before.flushed, lost: after.lost - before.lost } }
   console.log(`bidding resilience: ${JSON.stringify(report)}`)
-  // Every fault happened while load was running, in order.
-  expect(steps).toBe(FAULTS.length)
-  expect(faults.log.map((f) => `${f.action} ${f.service}`)).toEqual(FAULTS.map((f) => `${f.action} ${f.service}`))
-  for (const f of faults.log) expect(f.atIteration).toBeLessThan(result.iterations.completed)
-  // The bid API's error rate stayed 0.
-  expect(result.counter('http_reqs')?.count).toBeGreaterThan(0)
+  // Every fault happened while load was running, in order, each for its span.
+  expect(marks.map((m) => m.label)).toEqual(['kill broadcast for 2s', 'kill postgres for 2s', 'kill nats for 2s'].map((l) => profile === 'full' ? l.replace('2s', '10s') : l))
+  for (const m of marks) expect(m.endMs).toBeLessThan(result.duration)
+  // The bid API's error rate stayed 0: before, during every outage, and over the whole run.
+  expect(result.phase('before').requests).toBeGreaterThan(0)
+  expect(result.phase('before').errorRate).toBe(0)
+  for (const m of marks) {
+    expect(result.phase(`during:${m.index}`).requests).toBeGreaterThan(0)
+    expect(result.phase(`during:${m.index}`).errorRate).toBe(0)
+  }
   expect(result.rate('http_req_failed')?.rate).toBe(0)
   expect(result).toPassThresholds()
+  // Latency comes back after each outage (p95 within 3× of before, from the fault's end).
+  expect(result).toRecoverWithin(profile === 'full' ? 20_000 : 4_000, { p95: 2 })
   // Bids accepted while NATS was down waited in the outbox and were all published later.
   expect(report.outbox.buffered).toBeGreaterThan(0)
   expect(report.outbox.flushed).toBe(report.outbox.buffered)
@@ -186,4 +190,4 @@ test.skipIf(unavailable !== null)('resilience: the bid API never fails while bro
   expect(final.price).toBe(result.gauge('highest_accepted_bid')?.max)
   const archive = await until('archive caught up', () => archiveOf(running().postgresUrl, item), (a) => a.rows >= accepted, 60_000)
   expect(archive).toEqual({ rows: accepted, distinctIds: accepted, max: final.price })
-}, 660_000)
+}, 180_000)

@@ -26,5 +26,9 @@ export {
   type ServiceCommonOptions, type ServiceDefinition, type ServiceSet, type StartServicesOptions,
 } from './services/index.ts'
 export { FaultProxyError } from './errors.ts'
+export { sharedServices, type SharedServices, type SharedServicesOptions, type ServicesOption } from './harness/shared-services.ts'
+export type { FaultSpec } from './services/faults.ts'
+export type { ServiceAddresses } from './core/options.ts'
+export type { FaultPhaseView, FaultPhaseKey } from './metrics/result.ts'
 export { startFaultProxy, parseToxic, TOXIC_TYPES } from './services/proxy/index.ts'
 export type { FaultProxy, FaultProxyOptions, FaultProxyStats, ToxicSpec, Toxic, ToxicType } from './services/proxy/index.ts'

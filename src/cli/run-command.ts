@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path'
 import { AbortedError, CliError } from '../errors.ts'
 import { prepare, type RunOptions } from '../core/run.ts'
 import { run } from '../harness/run.ts'
-import { execute } from '../core/execute.ts'
+import { executeWithHooks, hooksFor } from '../harness/lifecycle.ts'
 import { applyOverrides } from '../core/overrides.ts'
 import { DEFAULT_WORKERS, executeInput, runnerFor } from '../harness/runner.ts'
 import { parseDuration } from '../core/duration.ts'
@@ -84,7 +84,9 @@ async function runJob(job: Job, overrides: Overrides, signal: AbortSignal, live:
   // that load its file (written for Vitest or Jest: both runners' stubs stand in).
   const runner = runnerFor(block, blockOptions as PerfOptions<unknown>, { file: job.file, overrides: changes, stub: ANY_RUNNER_STUB,
     defaultWorkers: DEFAULT_WORKERS, noFile: `"${job.name}" has no file for workers to load` })
-  return execute(executeInput(block, options as PerfOptions<unknown>, { runner, signal, startAt, onProgress: live.onProgress }))
+  const wiring = hooksFor(block, options as PerfOptions<unknown>)
+  const input = executeInput(block, options as PerfOptions<unknown>, { runner, signal, startAt, onProgress: live.onProgress, services: wiring.services })
+  return executeWithHooks(wiring.hooks, { plan: block.plan, options: options as PerfOptions<unknown>, signal }, input)
 }
 
 interface Overrides {

@@ -3,10 +3,10 @@
  * block is run, never in a load worker (workers rebuild the rest from the test file or module).
  * One list, so a new caller-side option (services, faults) is added in one place.
  */
-import type { PerfOptions } from './options.ts'
+import type { PerfOptions, ServiceAddresses } from './options.ts'
 
 /** Keys of the options that stay on the caller's thread. */
-export const CALLER_THREAD_OPTIONS = ['setup', 'teardown', 'signal', 'data', 'onProgress'] as const
+export const CALLER_THREAD_OPTIONS = ['setup', 'teardown', 'signal', 'data', 'onProgress', 'services', 'faults'] as const
 
 export type CallerThreadOption = (typeof CALLER_THREAD_OPTIONS)[number]
 
@@ -19,14 +19,16 @@ export function withoutCallerOptions(options: Readonly<Record<string, unknown>>)
 
 /** The caller-thread options of a block, typed for execute(). */
 export interface CallerOptions {
-  readonly setup: (() => unknown) | undefined
-  readonly teardown: ((data: unknown) => unknown) | undefined
+  /** Gets where each service of the block is reached. */
+  readonly setup: ((services: ServiceAddresses) => unknown) | undefined
+  readonly teardown: ((data: unknown, services: ServiceAddresses) => unknown) | undefined
   readonly data: unknown
   readonly signal: AbortSignal | undefined
   readonly onProgress: PerfOptions<unknown>['onProgress']
+  readonly services: PerfOptions<unknown>['services']
 }
 
 export function callerOptions(options: PerfOptions<unknown>): CallerOptions {
-  return { setup: options.setup, teardown: options.teardown as ((d: unknown) => unknown) | undefined, data: options.data, signal: options.signal,
-    onProgress: options.onProgress }
+  return { setup: options.setup, teardown: options.teardown as CallerOptions['teardown'], data: options.data, signal: options.signal,
+    onProgress: options.onProgress, services: options.services }
 }

@@ -91,6 +91,18 @@ const http = z.strictObject({
 }, { error: (i) => wrong("an object like { timeout: '10s', baseUrl: 'http://127.0.0.1:8080' }", i.input) })
 const workers = byType({ number: count('workers', 0), string: z.literal('auto', { error: (i) => wrong("a number of workers or 'auto'", i.input) }) }, "a number of workers or 'auto'")
 const userTypeExtras = { weight: positive('shares').optional(), fn: fn.optional(), pacing: duration.optional(), tags: tags.optional(), executor: z.string().optional() }
+/** A service made by container() / processService(), or a sharedServices() handle (harness/shared-services.ts). */
+const serviceDefinition = z.custom((v) => typeof v === 'object' && v !== null && ['container', 'process'].includes(String((v as { kind?: unknown }).kind)),
+  { error: (i) => wrong('a service made by container(image, options) or processService(command, args, options)', i.input) })
+const isShared = (v: unknown) => typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[Symbol.for('loadspec.sharedServices')] === true
+const services = z.unknown().superRefine((v, ctx) => {
+  if (isShared(v)) return
+  const r = object(serviceDefinition, "{ api: processService('node', ['server.js'], { port: 0 }) }").safeParse(v)
+  if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, input: v } as Parameters<typeof ctx.addIssue>[0])
+})
+/** Each fault is checked in full by planFaults (services/faults.ts), which knows the services and the load's length. */
+const faults = z.array(z.record(z.string(), z.unknown(), { error: (i) => wrong("a fault like { at: '10s', service: 'api', action: 'kill' }", i.input) }),
+  { error: (i) => wrong("a list of faults like [{ at: '10s', service: 'api', action: 'kill' }]", i.input) })
 const scenarioEntries = object(z.record(z.string(), z.unknown(), { error: (i) => wrong('an options object like { weight: 1, fn }', i.input) }), '{ normal: { weight: 10 }, heavy: { weight: 1 } }')
 export const BLOCK_FIELDS = {
   thresholds: thresholds.optional(), setup: fn.optional(), teardown: fn.optional(), onProgress: fn.optional(),
@@ -101,6 +113,7 @@ export const BLOCK_FIELDS = {
   data: z.unknown().optional(),
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: (i) => wrong('an AbortSignal', i.input) }).optional(),
   executor: z.string().optional(), workers: workers.optional(),
+  services: services.optional(), faults: faults.optional(),
 }
 
 /** Schema of a block (top level) for one executor. */
@@ -126,6 +139,8 @@ export const profileSchema = z.strictObject({
   ...common, ...sizing,
   executor: executorName.optional(), thresholds: thresholds.optional(), pacing: duration.optional(), http: http.optional(), timeout: BLOCK_FIELDS.timeout,
   scenarios: object(profileScenario, '{ heavy: { weight: 2 } }').optional(), workers: BLOCK_FIELDS.workers,
+  // A profile's load has its own length, so it may time its faults anew.
+  faults: faults.optional(),
 }, { error: (i) => wrong('an options object like { vus: 5, duration: \'10s\' }', i.input) })
 
 /** The pieces `option-places.ts` reads to say where an option given in the wrong place belongs. */

@@ -5,6 +5,12 @@
 import type { Duration } from './duration.ts'
 import type { VuContext } from './context.ts'
 import type { ThresholdSpec } from '../metrics/thresholds.ts'
+import type { ServiceAddress } from '../services/types.ts'
+import type { FaultSpec } from '../services/faults.ts'
+import type { ServicesOption } from '../harness/shared-services.ts'
+
+/** Where each service of a block is reached, by name (through its fault proxy when a toxic names it). */
+export type ServiceAddresses = Readonly<Record<string, ServiceAddress>>
 
 export type { Duration }
 
@@ -122,15 +128,18 @@ export interface HttpOptions {
 /** Options that are not about the load shape. */
 export interface BlockOptions<D = unknown> {
   thresholds?: Thresholds
-  /** Runs once before the load on the caller's thread; its JSON-safe result is `data` in every VU. */
-  setup?: () => D | Promise<D>
+  /**
+   * Runs once before the load on the caller's thread (after the services are ready, with their
+   * addresses); its JSON-safe result is `data` in every VU.
+   */
+  setup?: (services: ServiceAddresses) => D | Promise<D>
   /**
    * Called about once a second on the caller's thread with the live result so far (merged over
    * workers): print periodic statistics, watch a metric. Must not throw.
    */
   onProgress?: (live: import('../metrics/result.ts').PerfResult) => void
   /** Runs once after the load with the setup data (also after a failed or aborted run). */
-  teardown?: (data: D) => void | Promise<void>
+  teardown?: (data: D, services: ServiceAddresses) => void | Promise<void>
   /**
    * Named option sets chosen by `LOADSPEC_PROFILE` or the plugin's `profile` option. A block that
    * has profiles must define the one chosen (`full: {}` runs the block's own options); a block
@@ -156,10 +165,22 @@ export interface BlockOptions<D = unknown> {
    * the caller's own thread (debugging). Perf blocks and scenarios default to 1; `run()` to 0.
    */
   workers?: number | 'auto'
+  /**
+   * Services started before `setup` and stopped after `teardown` (also on failure and abort):
+   * `{ api: processService(…), db: container(…) }`, or a `sharedServices()` handle several blocks use.
+   * Without `setup` and `data`, the VUs' `data` is `{ services }` (their addresses).
+   */
+  services?: ServicesOption
+  /**
+   * Faults applied while the load runs, at their time after its start:
+   * `[{ at: '10s', service: 'api', action: 'kill', for: '5s' }, { at: '20s', for: '5s', service: 'db', toxic: { type: 'latency', latency: 100 } }]`.
+   * Checked before any load; a service a toxic names is reached through a fault proxy.
+   */
+  faults?: FaultSpec[]
 }
 
 /** What a profile may change: sizing, thresholds and per-user-type sizing. */
-export type ProfileOptions<D = unknown> = ExecutorFields & Pick<BlockOptions<D>, 'thresholds' | 'pacing' | 'http' | 'timeout' | 'workers'> & {
+export type ProfileOptions<D = unknown> = ExecutorFields & Pick<BlockOptions<D>, 'thresholds' | 'pacing' | 'http' | 'timeout' | 'workers' | 'faults'> & {
   scenarios?: Record<string, Omit<UserTypeOptions<D>, 'fn'>>
 }
 

@@ -9,6 +9,9 @@ import type { RunPlan } from './plan.ts'
 import type { ParsedThreshold } from '../metrics/thresholds.ts'
 import { modulePathOf, modulePlaceholder } from './module-fn.ts'
 import type { SegmentChoice } from './segment-choice.ts'
+import { executorDurationMs } from './plan.ts'
+import { planFaults, type PlannedFault } from '../services/faults.ts'
+import { serviceNames } from '../harness/shared-services.ts'
 
 export type RunOptions<D = unknown> = PerfOptions<D> & {
   /** Name of the run in results and reports. @default 'run' */
@@ -33,6 +36,8 @@ export interface PreparedBlock {
   readonly thresholds: readonly ParsedThreshold[]
   /** Set when the VU function is a module's default export. */
   readonly modulePath: string | null
+  /** The block's faults (its profile's, when that sets them), checked against its services and its load's length. */
+  readonly faults: readonly PlannedFault[]
 }
 
 export function prepare(name: string, options: PerfOptions<unknown>, fn: VuFunction<unknown> | string | URL | undefined, kind: string, profile?: string,
@@ -40,5 +45,12 @@ export function prepare(name: string, options: PerfOptions<unknown>, fn: VuFunct
   const modulePath = modulePathOf(fn)
   const plan = normalizeOptions(name, options, modulePath ? modulePlaceholder : (fn as VuFunction<unknown> | undefined), { kind, profile, segment })
   // normalize parsed the thresholds the profile chose and checked them against built-in metrics.
-  return { plan, thresholds: plan.thresholds, modulePath }
+  return { plan, thresholds: plan.thresholds, modulePath, faults: blockFaults(plan, options) }
+}
+
+/** Faults are checked here, at definition, so one past the end of the load or naming an undeclared service fails before any load. */
+function blockFaults(plan: RunPlan, options: PerfOptions<unknown>): PlannedFault[] {
+  const fromProfile = plan.profile === null ? undefined : options.profiles?.[plan.profile]?.faults
+  const loadMs = Math.max(...plan.units.map((u) => u.startTimeMs + executorDurationMs(u.executor)))
+  return planFaults(fromProfile ?? options.faults, serviceNames(options.services), loadMs)
 }

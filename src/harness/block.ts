@@ -4,7 +4,6 @@
  * result when a worker failed), write the result files, and for a perf block turn breached
  * thresholds or an abort into the test's failure.
  */
-import { execute } from '../core/execute.ts'
 import type { PerfOptions } from '../core/options.ts'
 import type { PreparedBlock } from '../core/run.ts'
 import { AbortedError, ThresholdsFailedError } from '../errors.ts'
@@ -15,7 +14,7 @@ import { digest, type BlockDigest } from '../report/summary.ts'
 import { formatBlock } from '../report/table.ts'
 import { REPORT_DIR_ENV } from './env.ts'
 import type { BlockHost } from './host.ts'
-import { hooksFor, withHooks } from './lifecycle.ts'
+import { executeWithHooks, hooksFor } from './lifecycle.ts'
 import { progressSender } from './progress.ts'
 import { DEFAULT_WORKERS, executeInput, runnerFor } from './runner.ts'
 
@@ -37,10 +36,11 @@ export async function runBlock(host: BlockHost | undefined, run: BlockRun): Prom
   try {
     const runner = runnerFor(block, options, { file: host?.testFile, overrides: run.overrides, stub: hostStub(host), defaultWorkers: DEFAULT_WORKERS,
       noFile: `"${plan.name}" runs outside a test, so no worker can load its function; call it inside a test or set workers: 0` })
-    const input = executeInput(block, options, { runner, signal, onProgress: progressSender(plan, options.onProgress, host?.progress) })
+    const wiring = hooksFor(block, options)
+    const input = executeInput(block, options, { runner, signal, onProgress: progressSender(plan, options.onProgress, host?.progress), services: wiring.services })
     let result: PerfResult
     try {
-      result = await withHooks(hooksFor(options), { plan, options, signal }, () => execute(input))
+      result = await executeWithHooks(wiring.hooks, { plan, options, signal }, input)
     } catch (err) {
       // A failed worker still reports what the others measured.
       const partial = (err as { result?: unknown }).result

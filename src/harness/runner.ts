@@ -4,7 +4,7 @@
  */
 import type { ExecuteInput } from '../core/execute.ts'
 import type { LoadRunner } from '../core/load-runner.ts'
-import type { PerfOptions } from '../core/options.ts'
+import type { PerfOptions, ServiceAddresses } from '../core/options.ts'
 import type { PreparedBlock } from '../core/run.ts'
 import { callerOptions } from '../core/caller-options.ts'
 import { InvalidOptionError } from '../errors.ts'
@@ -46,11 +46,20 @@ export interface RunExtras {
   readonly signal?: AbortSignal | undefined
   readonly onProgress?: ((live: PerfResult) => void) | undefined
   readonly startAt?: number | undefined
+  /**
+   * Where each service is reached: filled by the services hook before setup() runs (so it is read
+   * then, not now); setup() and teardown() get it.
+   */
+  readonly services?: ServiceAddresses | undefined
 }
 
 /** The block, its caller-thread options and the host's extras, as execute() takes them. */
 export function executeInput(block: PreparedBlock, options: PerfOptions<unknown>, extras: RunExtras): ExecuteInput {
   const caller = callerOptions(options)
-  return { ...block, setup: caller.setup, teardown: caller.teardown, data: caller.data, signal: extras.signal ?? caller.signal,
-    onProgress: 'onProgress' in extras ? extras.onProgress : caller.onProgress, runner: extras.runner, startAt: extras.startAt }
+  const services = extras.services ?? {}
+  const { setup, teardown } = caller
+  // Without setup and data, the VUs still need to reach the services: their data is the addresses.
+  const defaultSetup = caller.services !== undefined && caller.data === undefined ? () => ({ services }) : undefined
+  return { ...block, setup: setup ? () => setup(services) : defaultSetup, teardown: teardown && ((d: unknown) => teardown(d, services)), data: caller.data,
+    signal: extras.signal ?? caller.signal, onProgress: 'onProgress' in extras ? extras.onProgress : caller.onProgress, runner: extras.runner, startAt: extras.startAt }
 }

@@ -8,6 +8,7 @@ import type { SerializedErrors, SerializedSecond } from './serialized.ts'
 import { SeriesIndex, type MetricSummary, type TrendSummary, type CounterSummary, type RateSummary, type GaugeSummary } from './summary.ts'
 import { decodeHistogram } from './histogram.ts'
 import { percentileUs } from './percentile.ts'
+import { parsePhaseName, phaseIndex, phaseWindow, type FaultPhaseName } from './fault-phase.ts'
 
 type TagFilter = Readonly<Record<string, string>>
 
@@ -121,6 +122,19 @@ export class MetricView implements MetricQuery {
   }
 }
 
+/** `'before'`, `'during'`, `'after'`, or one fault's: `'during:0'`. */
+export type FaultPhaseKey = FaultPhaseName | `${FaultPhaseName}:${number}`
+
+/** A fault phase: the main metrics of the timeline's seconds in its window (tags merged, so no tag filters). */
+export class FaultPhaseView extends MetricView {
+  /** @internal */
+  constructor(index: SeriesIndex, label: string, spanMs: number, readonly fromMs: number, readonly toMs: number, readonly seconds: number) {
+    super(index, {}, label, spanMs)
+  }
+  /** p95 of the latency metric in the phase (ms), undefined without requests. */
+  get p95(): number | undefined { return this.latency?.p95 }
+}
+
 export class PerfResult extends MetricView {
   readonly name: string
   readonly startTime: number
@@ -174,6 +188,25 @@ export class PerfResult extends MetricView {
     const counter = latency === 'grpc_req_duration' ? 'grpc_reqs' : latency === 'iteration_duration' ? 'iterations' : 'http_reqs'
     const failed = latency === 'grpc_req_duration' ? 'grpc_req_failed' : latency === 'iteration_duration' ? 'iteration_failed' : 'http_req_failed'
     return { latency, counter, failed }
+  }
+
+  /**
+   * `'before' | 'during' | 'after'` (add `:i` for fault i, e.g. `'during:1'`): the seconds before,
+   * during and after the run's faults, as a view of the main metrics (p95, error rate, throughput).
+   * Any other name narrows to a `phase` tag, as on every view.
+   */
+  override phase(name: FaultPhaseKey): FaultPhaseView
+  override phase(name: string): MetricView
+  override phase(name: string): MetricView {
+    const asked = parsePhaseName(name)
+    return asked ? this.faultPhase(asked.fault, asked.phase) : super.phase(name)
+  }
+
+  /** The seconds before, during or after fault `index` (null: all faults together). */
+  faultPhase(index: number | null, phase: FaultPhaseName): FaultPhaseView {
+    const window = phaseWindow(this.data, phase, index)
+    const { index: series, spanMs, seconds } = phaseIndex(this.data, window)
+    return new FaultPhaseView(series, `${this.name} › ${phase}${index === null ? '' : `:${index}`}`, spanMs, window.fromMs, window.toMs, seconds)
   }
 
   /** The serialisable form (JSON-safe, mergeable). */

@@ -58,15 +58,22 @@ describe('caller-thread options', () => {
   test('stay on the caller\'s thread; the rest travels', () => {
     const options = { vus: 2, setup: () => 1, teardown: () => {}, data: { a: 1 }, signal: new AbortController().signal, onProgress: () => {} }
     expect(withoutCallerOptions(options)).toEqual({ vus: 2 })
-    expect([...CALLER_THREAD_OPTIONS].sort()).toEqual(['data', 'onProgress', 'setup', 'signal', 'teardown'])
+    expect([...CALLER_THREAD_OPTIONS].sort()).toEqual(['data', 'faults', 'onProgress', 'services', 'setup', 'signal', 'teardown'])
+    expect(withoutCallerOptions({ vus: 1, services: {}, faults: [] })).toEqual({ vus: 1 })
   })
 
   test('execute() gets the block\'s caller options, the host\'s signal winning over the options\'', () => {
     const own = new AbortController().signal
     const host = new AbortController().signal
-    const setup = () => ({})
-    const input = executeInput(block, { vus: 1, setup, data: 3, signal: own }, { runner: undefined, signal: host })
-    expect(input).toMatchObject({ plan: block.plan, setup, data: 3, signal: host, runner: undefined })
+    const services = { api: { host: '127.0.0.1', port: 1, address: '127.0.0.1:1' } }
+    const setup = (s: unknown) => ({ got: s })
+    const input = executeInput(block, { vus: 1, setup, data: 3, signal: own }, { runner: undefined, signal: host, services })
+    expect(input).toMatchObject({ plan: block.plan, data: 3, signal: host, runner: undefined })
+    // setup() is called with where the services are reached, teardown() with the data and them.
+    expect(input.setup?.()).toEqual({ got: services })
+    let torn: unknown[] = []
+    executeInput(block, { vus: 1, teardown: (...args: unknown[]) => { torn = args } }, { runner: undefined, services }).teardown?.(7)
+    expect(torn).toEqual([7, services])
     expect(executeInput(block, { vus: 1, signal: own }, { runner: undefined }).signal).toBe(own)
   })
 })
