@@ -69,9 +69,9 @@ export interface LoadspecMatchers<R = unknown> {
   /**
    * Every fault of the run's fault timeline recovered within `ms` of its end: from then on each
    * second's error rate and p95 stay within `tolerance` of the seconds before the first fault
-   * (error rate +0.01, p95 +50 % by default).
+   * (error rate +0.01, p95 +50 % or +1 ms, whichever is larger, by default).
    */
-  toRecoverWithin(ms: number, tolerance?: { errorRate?: number; p95?: number }): R
+  toRecoverWithin(ms: number, tolerance?: { errorRate?: number; p95?: number; p95Ms?: number }): R
   /**
    * No regression against this run's baseline beyond `tolerances` (p95 +10%, error rate +0.5
    * points, throughput −10% by default). Written on the first run, rewritten with -u, never in CI.

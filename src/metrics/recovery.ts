@@ -12,6 +12,11 @@ export interface RecoveryTolerance {
   readonly errorRate?: number
   /** Rise of p95 over `before` still counted as recovered, relative (0.5 = 50 % slower). @default 0.5 */
   readonly p95?: number
+  /**
+   * Rise of p95 still counted as recovered, in ms, whatever the relative figure says: at latencies
+   * of a millisecond or two, 50 % is timer and scheduling jitter, not an unrecovered system. @default 1
+   */
+  readonly p95Ms?: number
 }
 
 export interface PhaseFigures {
@@ -30,7 +35,7 @@ export interface FaultRecovery {
   readonly recoveryMs: number | null
 }
 
-export const DEFAULT_RECOVERY_TOLERANCE: Required<RecoveryTolerance> = { errorRate: 0.01, p95: 0.5 }
+export const DEFAULT_RECOVERY_TOLERANCE: Required<RecoveryTolerance> = { errorRate: 0.01, p95: 0.5, p95Ms: 1 }
 
 /** A timeline point's end, ms after the run's start (points cover `seconds`: 1, coarser after an hour). */
 const endOf = (p: TimelinePoint) => (p.t + p.seconds) * 1000
@@ -51,7 +56,7 @@ export function recoveries(timeline: readonly TimelinePoint[], faults: readonly 
   const before = figuresBetween(timeline, 0, ordered[0]?.atMs ?? Infinity)
   const within = (p: TimelinePoint) => p.requests > 0
     && p.errors / p.requests <= before.errorRate + tol.errorRate
-    && (before.p95 === null || p.p95 <= before.p95 * (1 + tol.p95))
+    && (before.p95 === null || p.p95 <= Math.max(before.p95 * (1 + tol.p95), before.p95 + tol.p95Ms))
   return ordered.map((fault, i) => {
     const nextStart = ordered[i + 1]?.atMs ?? Infinity
     // The seconds that begin after the fault ended and end before the next fault begins.

@@ -51,6 +51,14 @@ describe('recovery from a fault', () => {
     expect(recoveries(windDown.timeline, [kill])[0]?.recoveryMs).toBe(0)
   })
 
+  test('at millisecond latencies the absolute floor (p95Ms) decides, not the 50 %', () => {
+    // before p95 ≈ 1.4 ms; after the fault 2.2 ms: +57 %, but only +0.8 ms
+    const fast: [number, number, number] = [100, 0, 1.4]
+    const r = resultOf([fast, fast, fast, fast, fast, [100, 100, 1], [100, 100, 1], [100, 0, 2.2], [100, 0, 2.2]], [kill])
+    expect(recoveries(r.timeline, [kill])[0]?.recoveryMs).toBe(0)
+    expect(recoveries(r.timeline, [kill], { p95Ms: 0 })[0]?.recoveryMs).toBeNull()
+  })
+
   test('figures of a phase count whole seconds only', () => {
     const r = resultOf([healthy, [100, 50, 2], healthy], [])
     expect(figuresBetween(r.timeline, 1000, 2000)).toMatchObject({ seconds: 1, requests: 100, errorRate: 0.5 })
