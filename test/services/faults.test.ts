@@ -3,6 +3,7 @@
  * before any load, applied at their time, reverted after `for`, marked with when they were in
  * force, and a fault that cannot be applied is reported, never skipped in silence.
  */
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, test } from 'vitest'
 import { processService, startServices, startFaultProxy, type FaultProxy, type ServiceSet } from '../../src/index.ts'
@@ -99,8 +100,10 @@ describe('the timeline', () => {
   test('stop() reverts what is still in force', async () => {
     services = await startServices({ api: api() })
     const url = services.get('api').url as string
+    const pid = Number(await (await fetch(`${url}/pid`)).text())
     timeline = startFaultTimeline(planFaults([{ at: 0, service: 'api', action: 'pause', for: '1h' }], ['api'], 7_200_000), { services, proxies: new Map() }, () => {})
-    await until(async () => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(200) }).then(() => false, () => true)), 'the pause')
+    // Paused is the process stopped (state T), not merely slow to answer.
+    await until(() => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('T') === true, 'the pause')
     await timeline.stop()
     expect(await answers(url)).toBe(true)
   })
