@@ -33,8 +33,17 @@ function groupOf(pid) {
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
   } catch { return undefined }
 }
+function state(pid) {
+  try {
+    const stat = readFileSync('/proc/' + pid + '/stat', 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]
+  } catch { return undefined }
+}
+// A zombie counts as dead: an owner killed after its own parent died may never be reaped.
 function alive(pid, since) {
   try { process.kill(pid, 0) } catch (e) { if (e.code !== 'EPERM') return false }
+  const s = state(pid)
+  if (s === 'Z' || s === 'X') return false
   const now = startTime(pid)
   return since === undefined || now === undefined || now === since
 }

@@ -26,25 +26,36 @@ export function runsRoot(): string {
   return join(tmpdir(), 'loadspec-runs')
 }
 
-/** A process's start time in clock ticks since boot (Linux), to tell it from a later one with its pid. */
-export function processStartTime(pid: number): string | undefined {
+/** Fields of /proc/<pid>/stat after the command name (Linux); undefined where there is no /proc entry. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch {
     return undefined
   }
 }
 
-/** True while the recorded process runs (same pid and, where known, same start time). */
+/** A process's start time in clock ticks since boot (Linux), to tell it from a later one with its pid. */
+export function processStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19]
+}
+
+/**
+ * True while the recorded process runs (same pid and, where known, same start time). A zombie is
+ * not running: a process killed after its parent died waits as a zombie until pid 1 reaps it, and
+ * some inits (a container's or a VM's) never do, so signal 0 alone would keep it "alive" for good.
+ */
 export function isAlive(record: ProcessRecord): boolean {
   try {
     process.kill(record.pid, 0)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
-  const now = processStartTime(record.pid)
-  return record.startTime === undefined || now === undefined || now === record.startTime
+  const fields = statFields(record.pid)
+  if (fields === undefined) return !existsSync('/proc/self') // gone since signal 0, or no /proc to ask
+  if (fields[0] === 'Z' || fields[0] === 'X') return false
+  return record.startTime === undefined || fields[19] === record.startTime
 }
 
 function writeAtomic(path: string, value: unknown, json = true): void {
