@@ -2,7 +2,8 @@
 // one run on this machine (targets on core 0, generators on core 1), written to bench/results.json
 // and bench/results.md (a partial run: bench/results.<sections>.*), printed, and copied into README between the bench markers.
 // Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,cli,proxy,jest,soak, --no-readme,
-// --soak-seconds=N (length of each soak run; default 600, 120 with --quick).
+// --soak-seconds=N (length of the HTTP soak runs; default 600, 120 with --quick), --soak-matrix-seconds=N
+// (length of each of the soak's protocol × workers runs; default 180, 90 with --quick; 0 skips them).
 import { cpus, totalmem } from 'node:os'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
@@ -21,6 +22,8 @@ const REPS = quick ? 1 : 3
 const COST_REPS = quick ? 1 : 5
 const SECS = quick ? 3 : 10
 const SOAK_SECS = Number((args.find((a) => a.startsWith('--soak-seconds=')) ?? '').slice(15)) || (quick ? 120 : 600)
+const matrixFlag = args.find((a) => a.startsWith('--soak-matrix-seconds='))
+const SOAK_MATRIX_SECS = matrixFlag ? Number(matrixFlag.slice(22)) : quick ? 90 : 180
 const SERVER_CORE = 0
 const GEN_CORE = cpus().length > 1 ? 1 : 0
 const node = process.execPath
@@ -296,6 +299,26 @@ if (want('soak')) {
     const autocannonFig = { ...figures(ac.samples, {}, j.requests.total, j.duration), failed: j.errors + j.non2xx }
     log(`  autocannon: ${JSON.stringify({ ...autocannonFig, samples: undefined })}`)
     results.sections.soak = { loadspec, autocannon: autocannonFig }
+    // Every protocol with 0, 1 and 2 workers (HTTP with one worker is the long run above): shorter
+    // runs, long enough for a slope after the first minute. WebSocket and gRPC go to echo servers.
+    if (SOAK_MATRIX_SECS > 0) {
+      log(`soak matrix: HTTP, WebSocket and gRPC with 0, 1 and 2 workers, ${SOAK_MATRIX_SECS} s each`)
+      results.sections.soak.matrix = []
+      for (const protocol of ['http', 'ws', 'grpc']) {
+        const srv = protocol === 'http' ? undefined : await startServer(node, [here(`./servers/${protocol}-echo.mjs`)], { core: SERVER_CORE })
+        const target = protocol === 'http' ? nginx.url : protocol === 'ws' ? `ws://127.0.0.1:${srv.port}/` : `127.0.0.1:${srv.port}`
+        try {
+          for (const workers of [0, 1, 2]) {
+            if (protocol === 'http' && workers === 1) continue
+            const m = await sampleRss(node, [here('./gen/soak.mjs'), protocol, target, workers, SOAK_MATRIX_SECS], { core: GEN_CORE, timeoutMs: (SOAK_MATRIX_SECS + 120) * 1000 })
+            const mr = resultOf(m.stdout)
+            const row = { protocol, workers, ...figures(m.samples, m.marks, mr.requests, mr.seconds), failed: Math.round(mr.errorRate * mr.requests) }
+            log(`  ${JSON.stringify({ ...row, samples: undefined })}`)
+            results.sections.soak.matrix.push(row)
+          }
+        } finally { await srv?.stop() }
+      }
+    }
   } finally { await nginx.stop() }
 }
 
@@ -419,6 +442,12 @@ function markdown(r) {
       '| generator | req/s | RSS at 1 min MB | RSS at end MB | peak RSS MB | slope MB / min | result JSON |', '|---|---:|---:|---:|---:|---:|---:|',
       `| loadspec | ${f(l.rps, 0)} | ${f(l.rssAt60sMb, 0)} | ${f(l.lastRssMb, 0)} | ${f(l.peakRssMb, 0)} | ${f(l.slopeMbPerMin, 2)} | ${f(mb(l.resultBytes), 1)} MB (${l.timelineSeconds} timeline seconds) |`,
       `| autocannon | ${f(a.rps, 0)} | ${f(a.rssAt60sMb, 0)} | ${f(a.lastRssMb, 0)} | ${f(a.peakRssMb, 0)} | ${f(a.slopeMbPerMin, 2)} | – |`)
+    if (s.soak.matrix?.length) {
+      const names = { http: 'HTTP (nginx)', ws: 'WebSocket (echo)', grpc: 'gRPC unary (echo)' }
+      out.push('', `Every protocol and worker count (${f(s.soak.matrix[0].seconds / 60, 0)} min each, live progress on):`, '',
+        '| load | workers | req/s | RSS at 1 min MB | RSS at end MB | peak RSS MB | slope MB / min |', '|---|---:|---:|---:|---:|---:|---:|',
+        ...s.soak.matrix.map((m) => `| ${names[m.protocol]} | ${m.workers} | ${f(m.rps, 0)} | ${f(m.rssAt60sMb, 0)} | ${f(m.lastRssMb, 0)} | ${f(m.peakRssMb, 0)} | ${f(m.slopeMbPerMin, 2)} |`))
+    }
   }
   return out.join('\n')
 }

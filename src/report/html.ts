@@ -136,7 +136,7 @@ function otherFacts(v: PerfResult, d: BlockDigest): string {
     (d.scheduleLagP99 !== undefined ? ` · schedule lag p99 ${d.scheduleLagP99.toFixed(2)} ms` : ''))
   if (d.data.sent + d.data.received > 0) out.push(`data: sent ${bytes(d.data.sent)}, received ${bytes(d.data.received)} · projected ${bytes(d.data.perHourBytes)}/hour`)
   for (const w of v.generator.workers) {
-    out.push(`generator worker ${w.worker}: CPU ${(w.cpu * 100).toFixed(0)} %, event-loop busy ${(w.eventLoopUtilization * 100).toFixed(0)} %, loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} ms`)
+    out.push(`generator worker ${w.worker}: CPU ${(w.cpu * 100).toFixed(0)} %, event-loop busy ${(w.eventLoopUtilization * 100).toFixed(0)} %, loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} ms, max ${w.loopDelayMaxMs.toFixed(1)} ms, heap ${w.heapUsedMb.toFixed(0)} of ${w.heapLimitMb.toFixed(0)} MB`)
   }
   for (const p of d.generatorProblems) out.push(`⚠ ${p}`)
   return `<h3>Run</h3><ul>${out.map((s) => `<li>${h(s)}</li>`).join('')}</ul>`

@@ -97,6 +97,10 @@ describe('report files', () => {
     expect(html).not.toContain('<b onmouseover')
     expect(html).toContain('&lt;script&gt;window.__pwned')
     expect(html).toContain('<h2>hostile &lt;server&gt; &amp; &quot;friends&quot;')
+    // The generator's own readings, with the figures the run recorded (not placeholders).
+    const w = result.generator.workers[0]
+    expect(w).toBeDefined()
+    if (w) expect(html).toContain(`loop delay p99 ${w.loopDelayP99Ms.toFixed(1)} ms, max ${w.loopDelayMaxMs.toFixed(1)} ms, heap ${w.heapUsedMb.toFixed(0)} of ${w.heapLimitMb.toFixed(0)} MB`)
     // Self-contained: nothing to fetch when viewed offline.
     expect(html).not.toMatch(/<(?:script|link|img)[^>]+(?:src|href)=/i)
     expect(html).toMatch(/Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/)
