@@ -10,6 +10,7 @@ import type { FaultMarkData, ResultData } from './result-data.ts'
 import type { SerializedSecond, SerializedSeries } from './serialized.ts'
 import { createHistogram, addEncoded, encodeHistogram } from './histogram.ts'
 import { SeriesIndex } from './summary.ts'
+import { secondsOf, windowEndMs } from './timeline.ts'
 import { UsageError } from '../errors.ts'
 
 export type FaultPhaseName = 'before' | 'during' | 'after'
@@ -53,7 +54,7 @@ export function phaseWindow(data: ResultData, phase: FaultPhaseName, index: numb
  */
 export function secondsIn(data: ResultData, w: PhaseWindow): SerializedSecond[] {
   // A window covers `d` seconds (1 in a run's first hour, coarser after: metrics/timeline.ts).
-  const end = (s: SerializedSecond) => (s.t + (s.d ?? 1)) * 1000
+  const end = (s: SerializedSecond) => windowEndMs(s, secondsOf(s))
   return data.metrics.timeline.filter((s) => w.touching
     ? s.t * 1000 < w.toMs && end(s) > w.fromMs
     : s.t * 1000 >= w.fromMs && end(s) <= w.toMs)
@@ -90,6 +91,6 @@ export function seriesOfSeconds(seconds: readonly SerializedSecond[]): Serialize
 /** The index a phase view reads, and the ms its seconds span (for throughput). */
 export function phaseIndex(data: ResultData, w: PhaseWindow): { index: SeriesIndex; spanMs: number; seconds: number } {
   const seconds = secondsIn(data, w)
-  const spanMs = seconds.reduce((a, s) => a + (s.d ?? 1), 0) * 1000
+  const spanMs = seconds.reduce((a, s) => a + secondsOf(s), 0) * 1000
   return { index: new SeriesIndex(seriesOfSeconds(seconds), spanMs), spanMs, seconds: spanMs / 1000 }
 }

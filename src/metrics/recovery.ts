@@ -6,6 +6,7 @@
  */
 import type { FaultMarkData } from './result-data.ts'
 import type { TimelinePoint } from './result.ts'
+import { windowEndMs } from './timeline.ts'
 
 export interface RecoveryTolerance {
   /** Rise of the error rate over `before` still counted as recovered, absolute (0–1). @default 0.01 */
@@ -37,8 +38,8 @@ export interface FaultRecovery {
 
 export const DEFAULT_RECOVERY_TOLERANCE: Required<RecoveryTolerance> = { errorRate: 0.01, p95: 0.5, p95Ms: 1 }
 
-/** A timeline point's end, ms after the run's start (points cover `seconds`: 1, coarser after an hour). */
-const endOf = (p: TimelinePoint) => (p.t + p.seconds) * 1000
+/** A timeline point's end (points cover `seconds`: 1, coarser after an hour). */
+const endOf = (p: TimelinePoint) => windowEndMs(p, p.seconds)
 
 /** Figures of the timeline's whole windows in [fromMs, toMs). */
 export function figuresBetween(timeline: readonly TimelinePoint[], fromMs: number, toMs: number): PhaseFigures {

@@ -34,6 +34,14 @@ export function secondsOf(s: SerializedSecond): number {
   return s.d ?? 1
 }
 
+/**
+ * Where a timeline window ends, ms after the run's start, from its start and width in seconds
+ * (a serialized entry's `t` and `d`, a TimelinePoint's `t` and `seconds`).
+ */
+export function windowEndMs(w: { readonly t: number }, seconds: number): number {
+  return (w.t + seconds) * 1000
+}
+
 /** Merges whole timelines exactly: entries with the same start add up. */
 export function mergeTimeline(lists: ReadonlyArray<ReadonlyArray<SerializedSecond>>): SerializedSecond[] {
   const b = new TimelineBuilder()
