@@ -177,9 +177,12 @@ function merge(settled: PromiseSettledResult<WorkerResult>[], streamed: LiveMerg
     }
   })
   const durations = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.durationMs] : []))
+  // Each worker counts its timeline seconds from when its own load began, a module load after the
+  // pool was created (~0.2 s): the result starts then, so fault marks and seconds share one clock.
+  const starts = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.startTime] : []))
   return {
     metrics: streamed.result(finals),
-    startTime, durationMs: durations.length ? Math.max(...durations) : durationMs, health: healths, ...(error ? { error } : {}),
+    startTime: starts.length ? Math.min(...starts) : startTime, durationMs: durations.length ? Math.max(...durations) : durationMs, health: healths, ...(error ? { error } : {}),
   }
 }
 

@@ -67,6 +67,12 @@ const streamed = scenario<Data>('pool: streamed timeline', { executor: 'constant
   await sleep(0.003)
 })
 
+/** When this module was evaluated: in a worker, after the pool started it and before its load began. */
+const MODULE_LOADED_AT = Date.now()
+const clock = scenario('pool: clock origin', { executor: 'per-vu-iterations', vus: 1, iterations: 1 }, ({ metrics }) => {
+  metrics.gauge('module_loaded_at').add(MODULE_LOADED_AT)
+})
+
 const perEndpoint = (r: PerfResult) => Object.fromEntries(r.endpoints().map((n) => [n, r.endpoint(n).requests]))
 
 describe('splitting and merging', () => {
@@ -90,6 +96,14 @@ describe('splitting and merging', () => {
       expect(r.endpoints().length).toBe(4)
       expect(r.trend('http_req_duration')?.count).toBe(200)
     }
+  })
+
+  test("a pooled result's start is when the load began in its worker (the origin of its seconds), not when the pool was created", async () => {
+    const r = await clock.run({ workers: 1 })
+    const loadedAt = r.gauge('module_loaded_at')?.value
+    expect(loadedAt).toBeGreaterThan(0)
+    // The worker loaded this module before it started its load; the pool was created before that.
+    expect(r.startTime).toBeGreaterThanOrEqual(loadedAt as number)
   })
 
   test('rate 100/s over 3 workers starts exactly 100 iterations a second in total', async () => {
