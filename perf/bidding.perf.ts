@@ -27,11 +27,9 @@ const dir = join(tmpdir(), `loadspec-bidding-perf-${process.pid}`)
 function biddingServices(): Record<string, ServiceDefinition> {
   // Defined even where the stack cannot run (its tests are skipped), so the blocks' faults name declared services.
   const table = biddingProcesses({ dir, pgBin: postgresBinDir() ?? '/usr/lib/postgresql/none/bin', pgUser: postgresUser(), node: process.execPath, outboxLimit: 100_000 })
-  // The Node services exit when their stdin closes (the stack's own orphan guard), and
-  // processService() gives them none: an endless pipe keeps it open; the watchdog guards orphans here.
-  const keepStdin = (command: string, args: readonly string[]): [string, string[]] => command === process.execPath
-    ? ['sh', ['-c', 'sleep infinity | exec "$0" "$@"', command, ...args]] : [command, [...args]]
-  return Object.fromEntries(table.map((d) => [d.name, processService(...keepStdin(d.command, d.args), {
+  // The Node services exit when their stdin closes (the stack's own orphan guard); processService()
+  // holds each one's stdin open for its life, as the stack's own runner does.
+  return Object.fromEntries(table.map((d) => [d.name, processService(d.command, [...d.args], {
     port: 0, env: d.env ?? {}, ready: d.ready, readyTimeout: d.readyTimeout, stopTimeout: d.stopTimeout, protocol: d.protocol,
   })]))
 }

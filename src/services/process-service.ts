@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import type { Readable } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
 import type { RunState } from './run-state.ts'
 import { ServiceRunner } from './service-runner.ts'
 import type { ProcessOptions } from './types.ts'
@@ -42,9 +42,15 @@ export class ProcessService extends ServiceRunner {
 
   protected async launch(): Promise<void> {
     const env = this.options.inheritEnv === false ? { ...this.launchSpec.env } : { ...process.env, ...this.launchSpec.env }
+    // stdin is a pipe held open and never written to, closed when the process ends: a service
+    // that exits when its stdin closes (a common guard against outliving its parent) keeps
+    // running for the set's life, and still ends by itself if this process dies (the kernel
+    // closes the pipe). A closed stdin ('ignore') would end such a service at once.
     const child = spawn(this.launchSpec.command, [...this.launchSpec.args], {
-      cwd: this.options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: this.options.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
     })
+    child.stdin?.on('error', () => undefined) // EPIPE once the process is gone
+    ;(child.stdin as (Writable & { unref?: () => void }) | null)?.unref?.()
     this.#child = child
     this.#gone = undefined
     const exited = once(child, 'exit').catch(() => undefined)
@@ -55,6 +61,7 @@ export class ProcessService extends ServiceRunner {
       this.ended()
     })
     child.on('exit', (code, signal) => {
+      child.stdin?.destroy()
       this.logs.flush()
       this.#gone = signal ? `was ended by ${signal}` : `exited with code ${code}`
       this.logs.note(this.#gone)

@@ -171,6 +171,17 @@ describe('actions on a process service', () => {
     expect(pidAlive(pid)).toBe(false)
   })
 
+  test('a service that exits when its stdin closes runs for the set\'s life (stdin is held open), and stops cleanly', async () => {
+    // Exits with 7 as soon as its stdin ends: with a closed stdin it would never become ready.
+    const script = "process.stdin.on('end', () => process.exit(7)); process.stdin.resume();" +
+      "require('node:http').createServer((q, r) => r.end(String(process.pid))).listen(Number(process.env.PORT), '127.0.0.1')"
+    const set = await start({ guarded: processService(node, ['-e', script], { port: 0, env: { PORT: '{port}' } }) })
+    const pid = Number((await httpText(`http://${set.get('guarded').address}/`)).text)
+    expect(pidAlive(pid)).toBe(true)
+    await set.stopAll()
+    await waitFor('the guarded service to be gone', () => !pidAlive(pid))
+  })
+
   test('a service that crashes by itself is seen as stopped and can be started again', async () => {
     const set = await start({ api: api() })
     const pid = await pidOf(set)
