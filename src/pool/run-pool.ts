@@ -19,6 +19,7 @@ import { LiveMerge } from './live-merge.ts'
 import { reviveError, serializeError } from './error-transfer.ts'
 import { abandoned, WorkerDeadlines, WorkerWatch } from './deadline.ts'
 import { workerResourceLimits } from './worker-heap.ts'
+import { withFullYoungGeneration, WORKER_YOUNG_GENERATION_MB } from './young-generation.ts'
 
 export interface PoolTarget {
   readonly file: string
@@ -54,8 +55,8 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
     const filename = await (target.bundle ? target.bundle() : bundleFor(target.file))
     const n = target.workers
     // useAtomics: false — parked workers in Atomics.wait freeze their timers and sockets (platform notes).
-    const pool = new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false, idleTimeout: 60_000,
-      ...(resourceLimits ? { resourceLimits } : {}) })
+    const pool = await withFullYoungGeneration(() => new Tinypool({ filename, minThreads: n, maxThreads: n, useAtomics: false, isolateWorkers: false,
+      idleTimeout: 60_000, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, ...resourceLimits } }), threadsOf)
     const segments = splitSegment(target.segment ?? WHOLE, n)
     // Snapshots carry only what changed (totals, newly closed timeline windows): merged here.
     const streamed = new LiveMerge(n)
@@ -132,6 +133,11 @@ export function pooledRunner(target: PoolTarget): LoadRunner {
   }
 }
 
+/** The pool's worker_threads Workers (tinypool's threads are wrappers; `.thread` is the Worker). */
+function threadsOf(pool: Tinypool): Worker[] {
+  return (pool.threads as unknown as { thread?: Worker }[]).map((w) => w.thread).filter((w): w is Worker => w !== undefined)
+}
+
 /**
  * tinypool rejects a task when its worker emits 'error', but a worker that calls process.exit()
  * only emits 'exit' and its task would never settle. On an unexpected exit the others are stopped;
@@ -147,8 +153,7 @@ function guardAgainstExit<T>(pool: Tinypool, tasks: Promise<T>[], stopAll: () =>
     }
   })
   exited.catch(() => {})
-  // tinypool's threads are wrappers; `.thread` is the worker_threads Worker.
-  const workers = (pool.threads as unknown as { thread?: Worker }[]).map((w) => w.thread).filter((w): w is Worker => w !== undefined)
+  const workers = threadsOf(pool)
   if (workers.length < tasks.length) throw new Error(`loadspec: expected ${tasks.length} worker threads, tinypool has ${workers.length}`)
   for (const w of workers) w.once('exit', onExit)
   const all = Promise.allSettled(tasks).finally(() => {

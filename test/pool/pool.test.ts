@@ -8,6 +8,9 @@ import { startServer, type TestServer } from '../helpers/servers.ts'
 import { delayPath } from './paths.ts'
 import { settledThreads } from './threads.ts'
 import { encodeHistogram, mergeEncoded } from '../../src/metrics/histogram.ts'
+import { WORKER_SEMI_SPACE_MB } from '../../src/pool/young-generation.ts'
+import { getHeapSpaceStatistics } from 'node:v8'
+import { Worker } from 'node:worker_threads'
 
 /** Module-level constant used inside VU functions (must reach workers). */
 const PREFIX = '/delay'
@@ -73,6 +76,11 @@ const clock = scenario('pool: clock origin', { executor: 'per-vu-iterations', vu
   metrics.gauge('module_loaded_at').add(MODULE_LOADED_AT)
 })
 
+const youngGeneration = scenario('pool: young generation', { executor: 'per-vu-iterations', vus: 1, iterations: 1 }, ({ metrics }) => {
+  const space = getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')
+  metrics.gauge('new_space_mb').add((space?.space_size ?? 0) / 2 ** 20)
+})
+
 const perEndpoint = (r: PerfResult) => Object.fromEntries(r.endpoints().map((n) => [n, r.endpoint(n).requests]))
 
 describe('splitting and merging', () => {
@@ -104,6 +112,17 @@ describe('splitting and merging', () => {
     expect(loadedAt).toBeGreaterThan(0)
     // The worker loaded this module before it started its load; the pool was created before that.
     expect(r.startTime).toBeGreaterThanOrEqual(loadedAt as number)
+  })
+
+  test('a worker\'s young generation is at its full size from its first iteration; threads made afterwards get V8\'s default', async () => {
+    const r = await youngGeneration.run({ workers: 1 })
+    expect(r.gauge('new_space_mb')?.value).toBeGreaterThanOrEqual(WORKER_SEMI_SPACE_MB)
+    // The flag was put back once the pool's threads were online: another Worker starts small.
+    const code = "const s = require('v8').getHeapSpaceStatistics().find((x) => x.space_name === 'new_space'); require('worker_threads').parentPort.postMessage(s.space_size / 2 ** 20)"
+    const other = new Worker(code, { eval: true })
+    const mb = await new Promise<number>((resolve) => other.once('message', resolve))
+    await other.terminate()
+    expect(mb).toBeLessThan(WORKER_SEMI_SPACE_MB)
   })
 
   test('rate 100/s over 3 workers starts exactly 100 iterations a second in total', async () => {
