@@ -123,8 +123,18 @@ export function startFaultTimeline(planned: readonly PlannedFault[], targets: Fa
 
   const track = (p: Promise<void>) => { pending.add(p); void p.finally(() => pending.delete(p)) }
   const at = (ms: number, fn: () => Promise<void>) => {
-    const timer = setTimeout(() => { timers.delete(timer); if (!failed) track(fn().catch(fail)) }, Math.max(0, ms - elapsed()))
-    timers.add(timer)
+    // A timer can fire up to a millisecond early by performance.now() (libuv rounds its clock to
+    // ms): wait out the rest, so a fault never begins before its time.
+    const arm = () => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        if (failed) return
+        if (elapsed() < ms) arm()
+        else track(fn().catch(fail))
+      }, Math.max(0, Math.ceil(ms - elapsed())))
+      timers.add(timer)
+    }
+    arm()
   }
   const fail = (err: unknown) => {
     if (failed) return

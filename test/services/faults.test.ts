@@ -67,7 +67,7 @@ describe('the timeline', () => {
     expect(await answers(url)).toBe(true)
     const [mark] = timeline.marks
     expect(mark?.label).toBe('kill api for 300ms')
-    expect(mark?.atMs).toBeGreaterThanOrEqual(49)
+    expect(mark?.atMs).toBeGreaterThanOrEqual(50) // never before its time
     expect((mark?.endMs ?? 0) - (mark?.atMs ?? 0)).toBeGreaterThanOrEqual(299)
     expect(errors).toEqual([])
   })
