@@ -21,31 +21,21 @@ import { execFileSync } from 'node:child_process'
 const dir = process.argv[process.argv.length - 1]
 const POLL_MS = 200
 
-function startTime(pid) {
+// Fields of /proc/<pid>/stat after the command name: [0] state, [2] process group, [19] start time.
+function statFields(pid) {
   try {
     const stat = readFileSync('/proc/' + pid + '/stat', 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch { return undefined }
 }
-function groupOf(pid) {
-  try {
-    const stat = readFileSync('/proc/' + pid + '/stat', 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
-  } catch { return undefined }
-}
-function state(pid) {
-  try {
-    const stat = readFileSync('/proc/' + pid + '/stat', 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]
-  } catch { return undefined }
-}
+function startTime(pid) { return statFields(pid)?.[19] }
+function groupOf(pid) { const g = statFields(pid)?.[2]; return g === undefined ? undefined : Number(g) }
 // A zombie counts as dead: an owner killed after its own parent died may never be reaped.
 function alive(pid, since) {
   try { process.kill(pid, 0) } catch (e) { if (e.code !== 'EPERM') return false }
-  const s = state(pid)
-  if (s === 'Z' || s === 'X') return false
-  const now = startTime(pid)
-  return since === undefined || now === undefined || now === since
+  const f = statFields(pid)
+  if (f?.[0] === 'Z' || f?.[0] === 'X') return false
+  return since === undefined || f === undefined || f[19] === since
 }
 function readJson(path) {
   try { return JSON.parse(readFileSync(path, 'utf8')) } catch { return undefined }
