@@ -15,6 +15,7 @@ import { seriesKey } from './series-key.ts'
 import { ErrorTally } from './error-tally.ts'
 import { MetricTypeError } from '../errors.ts'
 import { windowOf } from './timeline.ts'
+import { compactSecond } from './compact-second.ts'
 
 /** Per metric name, what happened in the current timeline window (all tag sets together). */
 class Window {
@@ -171,7 +172,8 @@ export class MetricsRegistry implements MetricSink {
       else if (w.hist) entry.trends[name] = encodeHistogram(w.hist)
       w.reset()
     }
-    this.timeline.push(entry)
+    // Held as bytes: with `workers: 0` this registry keeps the whole run's timeline (compact-second.ts).
+    this.timeline.push(compactSecond(entry))
   }
 
   /** The serialisable state so far (the timeline holds closed windows only). */

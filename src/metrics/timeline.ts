@@ -9,6 +9,7 @@
  */
 import type { SerializedSecond } from './serialized.ts'
 import { addEncoded, createHistogram, encodeHistogram, type Histogram } from './histogram.ts'
+import { compactSecond } from './compact-second.ts'
 
 /**
  * `[from second, window seconds]`, in order. Each tier starts on a multiple of its own width and of
@@ -42,11 +43,20 @@ export function windowEndMs(w: { readonly t: number }, seconds: number): number 
   return (w.t + seconds) * 1000
 }
 
-/** Merges whole timelines exactly: entries with the same start add up. */
+/**
+ * Merges whole timelines exactly: entries with the same start add up. Each window is merged once
+ * from all its parts (merging 100 shards adds 100 histograms into one, not 99 pairwise re-encodings).
+ */
 export function mergeTimeline(lists: ReadonlyArray<ReadonlyArray<SerializedSecond>>): SerializedSecond[] {
-  const b = new TimelineBuilder()
-  for (const list of lists) b.add(list)
-  return b.entries()
+  const byStart = new Map<number, SerializedSecond[]>()
+  for (const list of lists) {
+    for (const e of list) {
+      const parts = byStart.get(e.t)
+      if (parts) parts.push(e)
+      else byStart.set(e.t, [e])
+    }
+  }
+  return [...byStart.keys()].sort((a, b) => a - b).map((t) => mergeSeconds(byStart.get(t) as SerializedSecond[]))
 }
 
 /**
@@ -68,13 +78,15 @@ export class TimelineBuilder {
 
   get length(): number { return this.list.length }
 
+  // Entries are kept with their trends as bytes: this is the timeline the test's thread holds for
+  // the whole run (compact-second.ts).
   private addOne(e: SerializedSecond): void {
     let i = this.list.length
     while (i > 0 && (this.list[i - 1] as SerializedSecond).t > e.t) i--
     const prev = this.list[i - 1]
-    if (prev && prev.t === e.t) this.list[i - 1] = mergeSeconds([prev, e])
-    else if (i === this.list.length) this.list.push(e)
-    else this.list.splice(i, 0, e)
+    if (prev && prev.t === e.t) this.list[i - 1] = compactSecond(mergeSeconds([prev, e]))
+    else if (i === this.list.length) this.list.push(compactSecond(e))
+    else this.list.splice(i, 0, compactSecond(e))
   }
 }
 
