@@ -2,8 +2,9 @@
 // one run on this machine (targets on core 0, generators on core 1), written to bench/results.json
 // and bench/results.md (a partial run: bench/results.<sections>.*), printed, and copied into README between the bench markers.
 // Flags: --quick (short runs, 1 repetition), --only=http,latency,open,memory,pool,grpc,cli,proxy,jest,soak, --no-readme,
-// --soak-seconds=N (length of the HTTP soak runs; default 600, 120 with --quick), --soak-matrix-seconds=N
-// (length of each of the soak's protocol × workers runs; default 180, 90 with --quick; 0 skips them).
+// --soak-seconds=N (length of the HTTP soak runs; default 600, 120 with --quick; 0 skips them), --soak-matrix-seconds=N
+// (length of each of the soak's protocol × workers runs; default 180, 90 with --quick; 0 skips them),
+// --soak-matrix=http:0,ws:2,… (which of those runs; default all).
 import { cpus, totalmem } from 'node:os'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
@@ -21,9 +22,12 @@ const REPS = quick ? 1 : 3
 /** CPU-cost sections (HTTP, gRPC) repeat more: their ratios are within this machine's noise otherwise. */
 const COST_REPS = quick ? 1 : 5
 const SECS = quick ? 3 : 10
-const SOAK_SECS = Number((args.find((a) => a.startsWith('--soak-seconds=')) ?? '').slice(15)) || (quick ? 120 : 600)
+const soakFlag = args.find((a) => a.startsWith('--soak-seconds='))
+const SOAK_SECS = soakFlag ? Number(soakFlag.slice(15)) : quick ? 120 : 600
 const matrixFlag = args.find((a) => a.startsWith('--soak-matrix-seconds='))
 const SOAK_MATRIX_SECS = matrixFlag ? Number(matrixFlag.slice(22)) : quick ? 90 : 180
+const matrixPick = (args.find((a) => a.startsWith('--soak-matrix=')) ?? '').slice(14).split(',').filter(Boolean)
+const inMatrix = (protocol, workers) => matrixPick.includes(`${protocol}:${workers}`)
 const SERVER_CORE = 0
 const GEN_CORE = cpus().length > 1 ? 1 : 0
 const node = process.execPath
@@ -279,7 +283,7 @@ if (want('jest')) {
 //    must not grow with the run's length (slope after the first minute, when V8's young
 //    generation has grown to its size for this allocation rate).
 if (want('soak')) {
-  log(`soak: ${SOAK_SECS} s closed loop against nginx, RSS every 10 s (loadspec, then autocannon)`)
+  if (SOAK_SECS > 0) log(`soak: ${SOAK_SECS} s closed loop against nginx, RSS every 10 s (loadspec, then autocannon)`)
   const nginx = await startNginx({ core: SERVER_CORE, port: 18084, dir: `${tmp}nginx-soak` })
   const figures = (all, marks, requests, seconds) => {
     // Only samples taken during the load (autocannon prints no marks: its whole life is the load).
@@ -290,29 +294,34 @@ if (want('soak')) {
       rssAt60sMb: samples.find(([t]) => t >= 60)?.[1], lastRssMb: samples.at(-1)?.[1], samples: samples.map(([t, mb]) => [Math.round(t), Math.round(mb * 10) / 10]) }
   }
   try {
-    const ls = await sampleRss(node, [here('./gen/soak.mjs'), 'http', nginx.url, 1, SOAK_SECS], { core: GEN_CORE, timeoutMs: (SOAK_SECS + 120) * 1000 })
-    const r = resultOf(ls.stdout)
-    const loadspec = { ...figures(ls.samples, ls.marks, r.requests, r.seconds), failed: Math.round(r.errorRate * r.requests), resultBytes: r.resultBytes, timelineSeconds: r.timelineSeconds }
-    log(`  loadspec: ${JSON.stringify({ ...loadspec, samples: undefined })}`)
-    const ac = await sampleRss(node, [autocannon, '-c', '50', '-d', String(SOAK_SECS), '--json', nginx.url], { core: GEN_CORE, timeoutMs: (SOAK_SECS + 120) * 1000 })
-    const j = JSON.parse(ac.stdout)
-    const autocannonFig = { ...figures(ac.samples, {}, j.requests.total, j.duration), failed: j.errors + j.non2xx }
-    log(`  autocannon: ${JSON.stringify({ ...autocannonFig, samples: undefined })}`)
-    results.sections.soak = { loadspec, autocannon: autocannonFig }
-    // Every protocol with 0, 1 and 2 workers (HTTP with one worker is the long run above): shorter
-    // runs, long enough for a slope after the first minute. WebSocket and gRPC go to echo servers.
+    results.sections.soak = {}
+    if (SOAK_SECS > 0) {
+      const ls = await sampleRss(node, [here('./gen/soak.mjs'), 'http', nginx.url, 1, SOAK_SECS], { core: GEN_CORE, timeoutMs: (SOAK_SECS + 120) * 1000 })
+      const r = resultOf(ls.stdout)
+      const loadspec = { ...figures(ls.samples, ls.marks, r.requests, r.seconds), failed: Math.round(r.errorRate * r.requests), resultBytes: r.resultBytes, timelineSeconds: r.timelineSeconds }
+      log(`  loadspec: ${JSON.stringify({ ...loadspec, samples: undefined })}`)
+      const ac = await sampleRss(node, [autocannon, '-c', '50', '-d', String(SOAK_SECS), '--json', nginx.url], { core: GEN_CORE, timeoutMs: (SOAK_SECS + 120) * 1000 })
+      const j = JSON.parse(ac.stdout)
+      const autocannonFig = { ...figures(ac.samples, {}, j.requests.total, j.duration), failed: j.errors + j.non2xx }
+      log(`  autocannon: ${JSON.stringify({ ...autocannonFig, samples: undefined })}`)
+      results.sections.soak = { loadspec, autocannon: autocannonFig }
+    }
+    // Every protocol with 0, 1 and 2 workers (HTTP with one worker is the long run above unless
+    // --soak-matrix picks it): long enough for a slope after the first minute. WebSocket and gRPC
+    // go to echo servers.
     if (SOAK_MATRIX_SECS > 0) {
       log(`soak matrix: HTTP, WebSocket and gRPC with 0, 1 and 2 workers, ${SOAK_MATRIX_SECS} s each`)
       results.sections.soak.matrix = []
       for (const protocol of ['http', 'ws', 'grpc']) {
+        const counts = [0, 1, 2].filter((w) => matrixPick.length ? inMatrix(protocol, w) : !(protocol === 'http' && w === 1))
+        if (counts.length === 0) continue
         const srv = protocol === 'http' ? undefined : await startServer(node, [here(`./servers/${protocol}-echo.mjs`)], { core: SERVER_CORE })
         const target = protocol === 'http' ? nginx.url : protocol === 'ws' ? `ws://127.0.0.1:${srv.port}/` : `127.0.0.1:${srv.port}`
         try {
-          for (const workers of [0, 1, 2]) {
-            if (protocol === 'http' && workers === 1) continue
+          for (const workers of counts) {
             const m = await sampleRss(node, [here('./gen/soak.mjs'), protocol, target, workers, SOAK_MATRIX_SECS], { core: GEN_CORE, timeoutMs: (SOAK_MATRIX_SECS + 120) * 1000 })
             const mr = resultOf(m.stdout)
-            const row = { protocol, workers, ...figures(m.samples, m.marks, mr.requests, mr.seconds), failed: Math.round(mr.errorRate * mr.requests) }
+            const row = { protocol, workers, ...figures(m.samples, m.marks, mr.requests, mr.seconds), failed: Math.round(mr.errorRate * mr.requests), resultBytes: mr.resultBytes }
             log(`  ${JSON.stringify({ ...row, samples: undefined })}`)
             results.sections.soak.matrix.push(row)
           }
@@ -438,15 +447,15 @@ function markdown(r) {
   if (s.soak) {
     const { loadspec: l, autocannon: a } = s.soak
     const mb = (bytes) => bytes / 2 ** 20
-    out.push('', `**Soak** (nginx, closed loop, 50 VUs for ${f(l.seconds / 60, 0)} min, loadspec with one worker thread and live progress; RSS sampled every 10 s; slope by least squares after the first minute)`, '',
+    if (l) out.push('', `**Soak** (nginx, closed loop, 50 VUs for ${f(l.seconds / 60, 0)} min, loadspec with one worker thread and live progress; RSS sampled every 10 s; slope by least squares after the first minute)`, '',
       '| generator | req/s | RSS at 1 min MB | RSS at end MB | peak RSS MB | slope MB / min | result JSON |', '|---|---:|---:|---:|---:|---:|---:|',
       `| loadspec | ${f(l.rps, 0)} | ${f(l.rssAt60sMb, 0)} | ${f(l.lastRssMb, 0)} | ${f(l.peakRssMb, 0)} | ${f(l.slopeMbPerMin, 2)} | ${f(mb(l.resultBytes), 1)} MB (${l.timelineSeconds} timeline seconds) |`,
       `| autocannon | ${f(a.rps, 0)} | ${f(a.rssAt60sMb, 0)} | ${f(a.lastRssMb, 0)} | ${f(a.peakRssMb, 0)} | ${f(a.slopeMbPerMin, 2)} | – |`)
     if (s.soak.matrix?.length) {
       const names = { http: 'HTTP (nginx)', ws: 'WebSocket (echo)', grpc: 'gRPC unary (echo)' }
       out.push('', `Every protocol and worker count (${f(s.soak.matrix[0].seconds / 60, 0)} min each, live progress on):`, '',
-        '| load | workers | req/s | RSS at 1 min MB | RSS at end MB | peak RSS MB | slope MB / min |', '|---|---:|---:|---:|---:|---:|---:|',
-        ...s.soak.matrix.map((m) => `| ${names[m.protocol]} | ${m.workers} | ${f(m.rps, 0)} | ${f(m.rssAt60sMb, 0)} | ${f(m.lastRssMb, 0)} | ${f(m.peakRssMb, 0)} | ${f(m.slopeMbPerMin, 2)} |`))
+        '| load | workers | req/s | RSS at 1 min MB | RSS at end MB | peak RSS MB | slope MB / min | result JSON |', '|---|---:|---:|---:|---:|---:|---:|---:|',
+        ...s.soak.matrix.map((m) => `| ${names[m.protocol]} | ${m.workers} | ${f(m.rps, 0)} | ${f(m.rssAt60sMb, 0)} | ${f(m.lastRssMb, 0)} | ${f(m.peakRssMb, 0)} | ${f(m.slopeMbPerMin, 2)} | ${m.resultBytes ? `${f(mb(m.resultBytes), 1)} MB` : '–'} |`))
     }
   }
   return out.join('\n')
