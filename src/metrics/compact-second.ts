@@ -11,6 +11,7 @@
  * Object.entries, JSON.stringify and structured clone (postMessage) read it as they read a string.
  */
 import type { SerializedSecond } from './serialized.ts'
+import type { EncodedHistogram } from './histogram.ts'
 
 /** The entry's bytes: not enumerable and a symbol, so no serialisation or comparison sees them. */
 const BYTES = Symbol('loadspec.trendBytes')
@@ -27,6 +28,21 @@ function getterOf(name: string): (this: CompactTrends) => string {
     getters.set(name, get)
   }
   return get
+}
+
+/**
+ * One trend of an entry as readers that decode it want it: the bytes when the entry holds them
+ * (no base64 round trip: merging 100 kept results read each of their seconds so), else the string.
+ */
+export function trendOf(s: SerializedSecond, name: string): EncodedHistogram | undefined {
+  const held = (s.trends as Partial<CompactTrends>)[BYTES]
+  return held ? held[name] : s.trends[name]
+}
+
+/** Every trend of an entry, as `trendOf` gives each. */
+export function trendsOf(s: SerializedSecond): Array<[name: string, encoded: EncodedHistogram]> {
+  const held = (s.trends as Partial<CompactTrends>)[BYTES]
+  return held ? Object.entries(held) : Object.entries(s.trends)
 }
 
 /** True when the entry's trends are already held as bytes. */

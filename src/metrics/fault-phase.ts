@@ -8,7 +8,8 @@
  */
 import type { FaultMarkData, ResultData } from './result-data.ts'
 import type { SerializedSecond, SerializedSeries } from './serialized.ts'
-import { createHistogram, addEncoded, encodeHistogram } from './histogram.ts'
+import { createHistogram, addEncoded, encodeHistogram, type EncodedHistogram } from './histogram.ts'
+import { trendsOf } from './compact-second.ts'
 import { SeriesIndex } from './summary.ts'
 import { secondsOf, windowEndMs } from './timeline.ts'
 import { UsageError } from '../errors.ts'
@@ -65,7 +66,7 @@ export function seriesOfSeconds(seconds: readonly SerializedSecond[]): Serialize
   const counters = new Map<string, number>()
   const rates = new Map<string, [number, number]>()
   const gauges = new Map<string, { last: number; min: number; max: number; n: number }>()
-  const trends = new Map<string, string[]>()
+  const trends = new Map<string, EncodedHistogram[]>()
   for (const s of seconds) {
     for (const [k, v] of Object.entries(s.counters)) counters.set(k, (counters.get(k) ?? 0) + v)
     for (const [k, [p, f]] of Object.entries(s.rates)) { const r = rates.get(k) ?? [0, 0]; rates.set(k, [r[0] + p, r[1] + f]) }
@@ -73,7 +74,7 @@ export function seriesOfSeconds(seconds: readonly SerializedSecond[]): Serialize
       const g = gauges.get(k)
       gauges.set(k, g ? { last: v, min: Math.min(g.min, v), max: Math.max(g.max, v), n: g.n + 1 } : { last: v, min: v, max: v, n: 1 })
     }
-    for (const [k, enc] of Object.entries(s.trends)) trends.set(k, [...(trends.get(k) ?? []), enc])
+    for (const [k, enc] of trendsOf(s)) trends.set(k, [...(trends.get(k) ?? []), enc])
   }
   const out: SerializedSeries[] = []
   for (const [name, sum] of counters) out.push({ name, type: 'counter', tags: {}, count: sum, sum, min: 0, max: 0 })

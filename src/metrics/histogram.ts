@@ -20,6 +20,12 @@ const Int32Histogram = (load('hdr-histogram-js/dist/Int32Histogram.js') as { def
 export type { Histogram }
 
 /**
+ * An encoded histogram: the base64 string of the serialised form, or its bytes (a kept timeline
+ * holds them so: compact-second.ts), which readers merge without a round trip through base64.
+ */
+export type EncodedHistogram = string | Uint8Array
+
+/**
  * hdr-histogram-js's Int32Histogram, recording with integer arithmetic: the bucket of a value comes
  * from its leading zeros (Math.clz32) and its sub-bucket from a shift, where the library computes
  * Math.log2, Math.pow and a division on every record (an HTTP request and its iteration record 8 values;
@@ -91,14 +97,14 @@ export function encodeHistogram(histogram: Histogram): string {
 }
 
 /** Decodes an encoded histogram into one that can still grow (as a merge target must). */
-export function decodeHistogram(encoded: string): Histogram {
+export function decodeHistogram(encoded: EncodedHistogram): Histogram {
   const h = createHistogram()
   addEncoded(h, encoded)
   return h
 }
 
 /** Merges encoded histograms exactly (counts add bucket by bucket). */
-export function mergeEncoded(encoded: ReadonlyArray<string>): Histogram {
+export function mergeEncoded(encoded: ReadonlyArray<EncodedHistogram>): Histogram {
   const merged = createHistogram()
   for (const e of encoded) addEncoded(merged, e)
   return merged
@@ -137,9 +143,9 @@ interface IndexedHistogram {
  * (3 digits, lowest 1). Decoding a whole histogram per part and adding it value by value made
  * merging 100 results slow (docs/performance.md). Deflated encodings of another layout take hdr-histogram-js's decoder.
  */
-export function addEncoded(target: Histogram, encoded: string): void {
+export function addEncoded(target: Histogram, encoded: EncodedHistogram): void {
   const t = target as unknown as IndexedHistogram
-  const outer = Buffer.from(encoded, 'base64')
+  const outer = typeof encoded === 'string' ? Buffer.from(encoded, 'base64') : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength)
   if (outer.length < 8) throw new InvalidResultError('Not an encoded histogram: fewer than 8 bytes')
   const cookie = outer.readInt32BE(0) & ~0xf0
   // Compressed form: a cookie, the deflated length, then deflated V2 bytes.
@@ -194,8 +200,9 @@ function grow(t: IndexedHistogram, value: number): void {
 }
 
 /** A compressed V2 encoding of another layout (not written by loadspec): decoded by hdr-histogram-js, kept growable. */
-function decodeOther(encoded: string): Histogram {
-  const h = (load('hdr-histogram-js') as typeof Hdr).decodeFromCompressedBase64(encoded, 32, false)
+function decodeOther(encoded: EncodedHistogram): Histogram {
+  const base64 = typeof encoded === 'string' ? encoded : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength).toString('base64')
+  const h = (load('hdr-histogram-js') as typeof Hdr).decodeFromCompressedBase64(base64, 32, false)
   h.autoResize = true
   return h
 }

@@ -7,6 +7,7 @@ import type { ResultData, ThresholdResult } from './result-data.ts'
 import type { SerializedErrors, SerializedSecond } from './serialized.ts'
 import { SeriesIndex, type MetricSummary, type TrendSummary, type CounterSummary, type RateSummary, type GaugeSummary } from './summary.ts'
 import { decodeHistogram } from './histogram.ts'
+import { trendOf } from './compact-second.ts'
 import { percentileUs } from './percentile.ts'
 import { parsePhaseName, phaseIndex, phaseWindow, type FaultPhaseName } from './fault-phase.ts'
 
@@ -217,7 +218,7 @@ export class PerfResult extends MetricView {
 interface TimelineMetrics { latency: string; counter: string; failed: string }
 
 function timelinePoint(s: SerializedSecond, m: TimelineMetrics): TimelinePoint {
-  const enc = s.trends[m.latency]
+  const enc = trendOf(s, m.latency)
   const h = enc ? decodeHistogram(enc) : null
   const at = (p: number) => (h ? percentileUs(h, p) / 1000 : 0)
   const d = s.d ?? 1

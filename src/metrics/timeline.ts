@@ -9,7 +9,7 @@
  */
 import type { SerializedSecond } from './serialized.ts'
 import { addEncoded, createHistogram, encodeHistogram, type Histogram } from './histogram.ts'
-import { compactSecond } from './compact-second.ts'
+import { compactSecond, trendsOf } from './compact-second.ts'
 
 /**
  * `[from second, window seconds]`, in order. Each tier starts on a multiple of its own width and of
@@ -108,7 +108,7 @@ export function mergeSeconds(seconds: ReadonlyArray<SerializedSecond>): Serializ
       rates[k] = [r[0] + p, r[1] + f]
     }
     for (const [k, v] of Object.entries(s.gauges)) gauges[k] = (gauges[k] ?? 0) + v
-    for (const [k, enc] of Object.entries(s.trends)) {
+    for (const [k, enc] of trendsOf(s)) {
       let h = hists.get(k)
       if (!h) { h = createHistogram(); hists.set(k, h) }
       addEncoded(h, enc)

@@ -4,6 +4,7 @@
  */
 import type { MetricView, PerfResult } from '../metrics/result.ts'
 import { decodeHistogram } from '../metrics/histogram.ts'
+import { trendOf } from '../metrics/compact-second.ts'
 import { percentileUs } from '../metrics/percentile.ts'
 
 export interface ScopeFigures {
@@ -33,7 +34,7 @@ export function figuresOf(result: PerfResult): Figures {
   const metric = result.latencyMetric ?? 'http_req_duration'
   const secondsP95: number[] = []
   for (const s of result.data.metrics.timeline) {
-    const enc = s.trends[metric]
+    const enc = trendOf(s, metric)
     if (!enc) continue
     const h = decodeHistogram(enc)
     if (h.totalCount >= 5) secondsP95.push(round(percentileUs(h, 95) / 1000))

@@ -12,6 +12,7 @@ import type { MetricView, PerfResult } from '../metrics/result.ts'
 import type { TrendValues } from '../metrics/values.ts'
 import type { SerializedErrorSample } from '../metrics/serialized.ts'
 import { decodeHistogram, createHistogram } from '../metrics/histogram.ts'
+import { trendOf } from '../metrics/compact-second.ts'
 import { percentileUs } from '../metrics/percentile.ts'
 
 /** Locust's PERCENTILES_TO_REPORT, as get_readable_percentiles() names them. */
@@ -87,7 +88,7 @@ function historyCsv(result: PerfResult, src: Sources): string {
   let fails = 0
   let bytes = 0
   seconds.forEach((s, i) => {
-    const enc = s.trends[src.metric]
+    const enc = trendOf(s, src.metric)
     if (enc) total.add(decodeHistogram(enc))
     const req = s.counters[src.counter] ?? 0
     const fail = s.rates[src.failed]?.[0] ?? 0

@@ -50,12 +50,14 @@ test('a worker\'s snapshots carry only the seconds closed since the last one: th
   expect(messages.reduce((a, m) => a + (m.seconds[0]?.counters['http_reqs'] ?? 0), 0) + rest.reduce((a, t) => a + (seg.metrics.timeline.find((s) => s.t === t)?.counters['http_reqs'] ?? 0), 0))
     .toBe(seg.metrics.series.filter((s) => s.name === 'http_reqs').reduce((a, s) => a + s.count, 0))
   // The timeline's part of each snapshot is one entry, whatever the second's index; the whole
-  // timeline each time would add one entry per snapshot.
+  // timeline each time would add a whole entry per snapshot. (An entry's own size varies with how
+  // spread that second's latencies are, more so on a busy machine: hence a quarter, not zero.)
   const timelineBytes = messages.map((m) => serialize(m.seconds).length)
   const entry = Math.min(...timelineBytes)
   expect(entry).toBeGreaterThan(200)
-  expect(Math.abs(slope(timelineBytes.slice(1)))).toBeLessThan(entry * 0.1)
-  // Whole snapshots grow only as the running histograms fill new buckets (bounded, and slowing):
-  // far less than an entry per snapshot.
-  expect(slope(bytes.slice(2))).toBeLessThan(entry * 0.6)
+  expect(Math.abs(slope(timelineBytes.slice(1)))).toBeLessThan(entry * 0.25)
+  // The rest of a snapshot is the running totals: the whole-run histograms fill buckets as latencies
+  // spread, but never past the run's own final totals, however many seconds have passed.
+  const finalTotals = serialize({ series: seg.metrics.series, errors: seg.metrics.errors }).length
+  for (const m of messages) expect(serialize({ series: m.series, errors: m.errors }).length).toBeLessThanOrEqual(finalTotals * 1.02)
 }, 30_000)
