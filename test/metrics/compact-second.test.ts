@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { compactSecond, isCompact } from '../../src/metrics/compact-second.ts'
+import { compactSecond, isCompact, trendOf, trendsOf } from '../../src/metrics/compact-second.ts'
 import { MetricsRegistry } from '../../src/metrics/registry.ts'
 import type { SerializedSecond } from '../../src/metrics/serialized.ts'
 import { TimelineBuilder } from '../../src/metrics/timeline.ts'
@@ -31,6 +31,17 @@ describe('timeline entries held as bytes', () => {
     expect(isCompact(copy)).toBe(false)
     expect(copy).toStrictEqual(plain)
     expect(decodeHistogram(compact.trends['http_req_duration'] as string).totalCount).toBe(3)
+  })
+
+  test('decoders read the bytes themselves, and merge them as they merge the strings', () => {
+    const bytes = trendOf(compact, 'http_req_duration')
+    expect(bytes).toBeInstanceOf(Uint8Array)
+    expect(Buffer.from(bytes as Uint8Array).toString('base64')).toBe(plain.trends['http_req_duration'])
+    expect(trendOf(plain, 'http_req_duration')).toBe(plain.trends['http_req_duration'])
+    expect(trendsOf(compact).map(([name]) => name)).toEqual(Object.keys(plain.trends))
+    const fromBytes = decodeHistogram(bytes as Uint8Array)
+    const fromString = decodeHistogram(plain.trends['http_req_duration'] as string)
+    expect([fromBytes.totalCount, fromBytes.maxValue, fromBytes.getValueAtPercentile(50)]).toEqual([fromString.totalCount, fromString.maxValue, fromString.getValueAtPercentile(50)])
   })
 
   test('an entry already held as bytes is not copied again, and the trends cannot be overwritten', () => {
