@@ -145,7 +145,7 @@ interface IndexedHistogram {
  */
 export function addEncoded(target: Histogram, encoded: EncodedHistogram): void {
   const t = target as unknown as IndexedHistogram
-  const outer = typeof encoded === 'string' ? Buffer.from(encoded, 'base64') : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength)
+  const outer = typeof encoded === 'string' ? Buffer.from(encoded, 'base64') : viewOf(encoded)
   if (outer.length < 8) throw new InvalidResultError('Not an encoded histogram: fewer than 8 bytes')
   const cookie = outer.readInt32BE(0) & ~0xf0
   // Compressed form: a cookie, the deflated length, then deflated V2 bytes.
@@ -199,9 +199,14 @@ function grow(t: IndexedHistogram, value: number): void {
   t.highestTrackableValue = t.highestEquivalentValue(t.valueFromIndex(t.countsArrayLength - 1))
 }
 
+/** The bytes as a Buffer over the same memory (no copy), for its readInt32BE and toString. */
+function viewOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
 /** A compressed V2 encoding of another layout (not written by loadspec): decoded by hdr-histogram-js, kept growable. */
 function decodeOther(encoded: EncodedHistogram): Histogram {
-  const base64 = typeof encoded === 'string' ? encoded : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength).toString('base64')
+  const base64 = typeof encoded === 'string' ? encoded : viewOf(encoded).toString('base64')
   const h = (load('hdr-histogram-js') as typeof Hdr).decodeFromCompressedBase64(base64, 32, false)
   h.autoResize = true
   return h
